@@ -1,0 +1,24 @@
+"""Command line: ``giamngheo``. Commands that need the database set Django up lazily,
+so ``classify``, ``synth`` and ``plan check`` run without it."""
+
+from __future__ import annotations
+
+import click
+
+from giamngheo.cli.classify import classify_command
+from giamngheo.cli.demo import demo_command, serve_command
+from giamngheo.cli.plan import plan_group
+from giamngheo.cli.synth import synth_command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="giamngheo")
+def main() -> None:
+    """Quản lý giảm nghèo bền vững — sustainable poverty-reduction management."""
+
+
+main.add_command(demo_command)
+main.add_command(serve_command)
+main.add_command(plan_group)
+main.add_command(classify_command)
+main.add_command(synth_command)

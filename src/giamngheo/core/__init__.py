@@ -1,0 +1,3 @@
+"""Pure-Python core: rules and calculations.
+
+Imports no Django (checked by tests/test_architecture.py)."""
