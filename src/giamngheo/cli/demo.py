@@ -1,15 +1,151 @@
+"""``giamngheo demo`` (set everything up and serve) and ``giamngheo serve``."""
+
 from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass
+from pathlib import Path
 
 import click
 
+#: Fixed password of the demo accounts. Demo only: change it (or the accounts) in production.
+DEMO_PASSWORD = "giamngheo2020"
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8000
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    full_name: str
+    unit_code: str | None  # None: superuser without a unit
+    role: str | None
+    description: str
+
+
+DEMO_USERS: tuple[DemoUser, ...] = (
+    DemoUser(
+        "huyen.ngochoi",
+        "Cán bộ LĐTBXH huyện Ngọc Hồi",
+        "611",
+        "district_officer",
+        "cán bộ huyện Ngọc Hồi / Ngọc Hồi district officer",
+    ),
+    DemoUser(
+        "xa.dakang",
+        "Cán bộ xã Đắk Ang",
+        "23380",
+        "commune_officer",
+        "cán bộ xã Đắk Ang / Đắk Ang commune officer",
+    ),
+    DemoUser("admin", "Quản trị viên", None, None, "quản trị / superuser (Django admin)"),
+)
+
+
+def prepare_database() -> None:
+    """Set Django up, create the data folder and apply migrations."""
+    from giamngheo.cli.django_setup import setup_django
+
+    setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    # WhiteNoise warns when STATIC_ROOT is missing (files are served from the package anyway).
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def create_demo_users() -> list[DemoUser]:
+    """Create or reset the demo accounts (idempotent; the password is reset each time)."""
+    from django.contrib.auth import get_user_model
+    from django.db import transaction
+
+    from giamngheo.accounts.models import UserProfile
+    from giamngheo.geo.models import AdminUnit, Level
+
+    user_model = get_user_model()
+    with transaction.atomic():
+        for spec in DEMO_USERS:
+            user = user_model.objects.filter(username=spec.username).first()
+            if user is None:
+                user = user_model(username=spec.username)
+            user.first_name, user.last_name = spec.full_name, ""
+            user.is_active = True
+            user.is_staff = user.is_superuser = spec.unit_code is None
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if spec.unit_code is not None and spec.role is not None:
+                level = Level.DISTRICT if len(spec.unit_code) == 3 else Level.COMMUNE
+                unit = AdminUnit.objects.get(
+                    code=spec.unit_code, level=level, valid_from__isnull=True
+                )
+                UserProfile.objects.update_or_create(
+                    user=user, defaults={"unit": unit, "role": spec.role}
+                )
+    return list(DEMO_USERS)
+
+
+def load_plans_demo() -> str | None:
+    """Call ``giamngheo.plans.demo.load_demo_plan()`` when the plans app provides it."""
+    if importlib.util.find_spec("giamngheo.plans.demo") is None:
+        return None
+    module = importlib.import_module("giamngheo.plans.demo")
+    loader = getattr(module, "load_demo_plan", None)
+    if loader is None:
+        return None
+    return str(loader())
+
+
+def run_server(host: str, port: int) -> None:
+    from django.core.management import call_command
+
+    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+
 
 @click.command("demo")
-def demo_command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.option("--no-serve", is_flag=True, help="Chỉ chuẩn bị, không chạy máy chủ / setup only.")
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+def demo_command(no_serve: bool, host: str, port: int) -> None:
+    """Bản trình diễn: dữ liệu Ngọc Hồi, tài khoản mẫu, máy chủ web.
+
+    Demo: migrate, load the Ngọc Hồi units and demo plan, create demo accounts, serve."""
+    prepare_database()
+    from giamngheo.geo.services import load_ngoc_hoi_demo
+
+    units = load_ngoc_hoi_demo()
+    click.echo(
+        f"Đơn vị / units: {units.province_old.name} → {units.district.name} "
+        f"({len(units.communes_old)} xã/communes) → từ/from 01/07/2025 "
+        f"{units.province_new.name} ({len(units.communes_new)} xã/communes)"
+    )
+    users = create_demo_users()
+    plan = load_plans_demo()
+    if plan is not None:
+        click.echo(f"Kế hoạch mẫu / demo plan: {plan}")
+    else:
+        click.echo("Kế hoạch mẫu: chưa có / demo plan: not available")
+    url = f"http://{host}:{port}/"
+    click.echo("")
+    click.echo("=" * 64)
+    click.echo(f"  Địa chỉ / URL:            {url}")
+    click.echo(f"  Mật khẩu / password:      {DEMO_PASSWORD}")
+    for u in users:
+        click.echo(f"  Tài khoản / user:         {u.username:<16} {u.description}")
+    click.echo("=" * 64)
+    if no_serve:
+        return
+    click.echo("Ctrl+C để dừng / to stop.")
+    run_server(host, port)
 
 
 @click.command("serve")
-def serve_command() -> None:
-    """Not built yet."""
-    raise click.ClickException("not built yet")
+@click.option("--host", default=DEFAULT_HOST, show_default=True)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=int)
+def serve_command(host: str, port: int) -> None:
+    """Chạy máy chủ web / serve the web application (migrates first)."""
+    prepare_database()
+    click.echo(f"http://{host}:{port}/")
+    run_server(host, port)

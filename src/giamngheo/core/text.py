@@ -11,18 +11,21 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-# Unit-kind prefixes, already folded, longest first so "thi tran" wins over "thi".
-_KIND_PREFIXES = (
-    "thanh pho truc thuoc trung uong",
-    "thanh pho",
-    "thi tran",
-    "thi xa",
-    "dac khu",
-    "phuong",
-    "huyen",
-    "quan",
-    "tinh",
-    "xa",
+# Letters that NFD does not decompose: Vietnamese đ, and the look-alike Icelandic eth that
+# converted files sometimes carry instead of it.
+_NON_DECOMPOSING = str.maketrans({"đ": "d", "Đ": "D", "ð": "d", "Ð": "D"})
+# Unit kinds as written with diacritics, longest first so "thị trấn" wins over "thị xã".
+_KINDS = (
+    "thành phố trực thuộc trung ương",
+    "thành phố",
+    "thị trấn",
+    "thị xã",
+    "đặc khu",
+    "phường",
+    "huyện",
+    "quận",
+    "tỉnh",
+    "xã",
     "tp.",
     "tp",
     "tt.",
@@ -38,23 +41,37 @@ def fold(text: str) -> str:
     >>> fold("Đăk") == fold("Đắk") == fold("dak")
     True
     """
-    decomposed = unicodedata.normalize("NFD", text)
+    decomposed = unicodedata.normalize("NFD", text.translate(_NON_DECOMPOSING))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    stripped = stripped.replace("đ", "d").replace("Đ", "D")
     return _SPACES.sub(" ", stripped).strip().casefold()
+
+
+def has_diacritics(text: str) -> bool:
+    """True when ``text`` carries any Vietnamese diacritic (or đ)."""
+    return fold(text) != _SPACES.sub(" ", text).strip().casefold()
 
 
 def unit_name_key(name: str) -> str:
     """Key for matching an administrative unit's name: ``fold`` without the unit kind.
 
+    The kind is dropped only when it is really the kind: a name written with diacritics must
+    carry the kind's own diacritics ("Tịnh Hòa" is not "Tỉnh Hòa", "Quan Hóa" is not
+    "Quận Hóa"); a name written entirely without diacritics ("xa dak ang") is compared folded.
+
     >>> unit_name_key("Thị trấn Plei Kần") == unit_name_key("plei kan")
     True
     >>> unit_name_key("Xã Đăk Kan") == unit_name_key("ĐẮK KAN")
     True
+    >>> unit_name_key("Tịnh Hòa")
+    'tinh hoa'
     """
-    key = fold(name)
-    for prefix in _KIND_PREFIXES:
-        if key.startswith(prefix + " ") and len(key) > len(prefix) + 1:
-            key = key[len(prefix) + 1 :]
+    exact = _SPACES.sub(" ", unicodedata.normalize("NFC", name)).strip().casefold()
+    plain = not has_diacritics(name)
+    folded = fold(name)
+    for kind in _KINDS:
+        written = fold(kind) if plain else kind
+        source = folded if plain else exact
+        if source.startswith(written + " ") and len(source) > len(written) + 1:
+            folded = fold(source[len(written) + 1 :])
             break
-    return key.replace("-", " ").replace("  ", " ").strip()
+    return " ".join(folded.replace("-", " ").split())
