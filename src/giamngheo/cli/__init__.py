@@ -8,7 +8,9 @@ import click
 from giamngheo.cli.classify import classify_command
 from giamngheo.cli.demo import demo_command, serve_command
 from giamngheo.cli.plan import plan_group
+from giamngheo.cli.plan_export import export_command
 from giamngheo.cli.synth import synth_command
+from giamngheo.cli.units import units_group
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -19,6 +21,8 @@ def main() -> None:
 
 main.add_command(demo_command)
 main.add_command(serve_command)
+plan_group.add_command(export_command)
 main.add_command(plan_group)
 main.add_command(classify_command)
 main.add_command(synth_command)
+main.add_command(units_group)
