@@ -14,6 +14,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "dbtest: touches the database (run on SQLite and PostgreSQL)"
     )
+    from django.conf import settings
+
+    # Password hashing is slow on purpose; the tests log users in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background tasks run inline in tests unless a test asks for the worker explicitly.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -26,8 +26,11 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django_tasks",
+    "django_tasks_db",
     "giamngheo.geo",
     "giamngheo.accounts",
+    "giamngheo.registry",
     "giamngheo.plans",
 ]
 
@@ -75,6 +78,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Long work (imports, batch runs, big exports) runs as background tasks (django-tasks, the
+# backport of Django 6's tasks framework) in a worker process (``giamngheo worker``, started by
+# ``giamngheo demo``), so the web app never waits for it. Progress lives on the job's own model.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("GIAMNGHEO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+    }
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

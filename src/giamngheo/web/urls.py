@@ -17,5 +17,6 @@ urlpatterns = [
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("don-vi/", include(geo_patterns)),
     path("ke-hoach/", include("giamngheo.plans.urls")),
+    path("ho-gia-dinh/", include("giamngheo.registry.urls")),
     path("admin/", admin.site.urls),
 ]

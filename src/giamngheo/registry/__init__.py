@@ -1,0 +1,1 @@
+"""Household registry: households, members, review records and staged imports (issue 4)."""

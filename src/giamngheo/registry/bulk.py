@@ -1,0 +1,89 @@
+"""Fast multi-row INSERT for the import's hot paths.
+
+``Model.objects.bulk_create`` spends ~100 µs per object in the ORM (field preparation, SQL
+compilation); at 300,000 rows per 100,000-household import that alone is most of the minute.
+``insert_many`` prepares each column once (a converter per field) and sends the rows with
+``cursor.executemany`` (one prepared statement) on SQLite and ``COPY … FROM STDIN`` on
+PostgreSQL. Only plain columns are supported (no defaults computed in Python beyond what the
+caller passes).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+Converter = Callable[[Any], Any]
+
+
+def _converter(field: models.Field[Any, Any]) -> Converter | None:
+    """How to turn a Python value into the database parameter, None when it passes as is."""
+    ops = connection.ops
+    if isinstance(field, models.JSONField):
+        return lambda v: json.dumps(v, ensure_ascii=False)
+    if isinstance(field, models.DateTimeField):
+        last: list[Any] = [None, None]
+
+        def dt_value(v: Any) -> Any:
+            # A whole chunk shares one timestamp: convert it once.
+            if v is not last[0]:
+                last[0], last[1] = v, None if v is None else ops.adapt_datetimefield_value(v)
+            return last[1]
+
+        return dt_value
+    if isinstance(field, models.DateField):
+        return lambda v: None if v is None else ops.adapt_datefield_value(v)
+    return None
+
+
+def tune_connection() -> None:
+    """A larger page cache for this connection on SQLite (the default 2 MB makes every index
+    insert of a big import go to disk); no-op elsewhere."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -65536")  # 64 MB, this connection only
+
+
+def insert_many(
+    model: type[models.Model], fields: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> int:
+    """INSERT ``rows`` (values in the order of ``fields``; FKs by their ``*_id`` attname).
+    Returns the number of rows sent."""
+    meta = model._meta
+    by_attname = {f.attname: f for f in meta.concrete_fields}
+    columns = [by_attname[f] for f in fields]
+    convert = [_converter(f) for f in columns]
+    qn = connection.ops.quote_name
+    json_cast = "::jsonb" if connection.vendor == "postgresql" else ""
+    placeholders = ", ".join(
+        f"%s{json_cast}" if isinstance(f, models.JSONField) else "%s" for f in columns
+    )
+    names = ", ".join(qn(f.column) for f in columns)
+    sql = f"INSERT INTO {qn(meta.db_table)} ({names}) VALUES ({placeholders})"
+    todo = [(i, c) for i, c in enumerate(convert) if c is not None]
+    data: list[Sequence[Any]] = []
+    for row in rows:
+        if len(row) != len(columns):
+            raise ValueError(f"{len(row)} values for {len(columns)} columns")
+        if todo:
+            values = list(row)
+            for i, c in todo:
+                values[i] = c(values[i])
+            data.append(values)
+        else:
+            data.append(row)
+    if not data:
+        return 0
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # COPY: several times faster than INSERT on the server side.
+            raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+            with raw.copy(f"COPY {qn(meta.db_table)} ({names}) FROM STDIN") as copy:
+                for record in data:
+                    copy.write_row(record)
+        else:
+            cursor.executemany(sql, data)
+    return len(data)

@@ -1,0 +1,510 @@
+"""The household registry (sổ hộ): households, members, review records, the audit log and
+staged imports.
+
+Rules the models enforce themselves (services enforce them too, before writing):
+
+* an **approved** ``ReviewRecord`` is never changed or deleted in place — ``save``, ``clean``,
+  ``delete`` and the queryset's ``update``/``delete`` refuse (``ImmutableReview``); a correction
+  is a new record whose ``corrects`` names the record it corrects (``revision`` + 1);
+* a household's ``area`` is derived from its commune when it is created, ``head_name_key`` from
+  ``head_name`` (folded: search ignores case and diacritics);
+* a member's ``birth_year`` is derived from ``birth_date`` when the date is known.
+
+Writes go through ``giamngheo.registry.services`` (access checks, audit events); reads through
+``giamngheo.registry.selectors`` (scoped by the actor's unit, national IDs masked by role).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from giamngheo.core.text import fold
+from giamngheo.geo.models import AdminUnit, Area
+
+
+def name_key(name: str) -> str:
+    """Search key of a person's name: folded (case, diacritics, spaces)."""
+    return fold(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# Households and members
+# ---------------------------------------------------------------------------------------------
+class HouseholdStatus(models.TextChoices):
+    ACTIVE = "active", _("Đang sinh sống")
+    MOVED_AWAY = "moved_away", _("Chuyển đi")
+    DISSOLVED = "dissolved", _("Giải thể / không còn")
+    SPLIT = "split", _("Tách hộ")
+    MERGED = "merged", _("Nhập hộ")
+
+
+#: Policy-group flags of a household, in template order: field → (Vietnamese, English).
+POLICY_FLAGS: dict[str, tuple[str, str]] = {
+    "indigenous_minority": ("Hộ dân tộc thiểu số tại chỗ", "local indigenous ethnic minority"),
+    "no_labour_capacity": ("Hộ không có khả năng lao động", "no working capacity"),
+    "merit_member": ("Có thành viên là người có công", "a member is a person of merit"),
+    "social_assistance_member": (
+        "Có thành viên hưởng bảo trợ xã hội",
+        "a member receives social assistance",
+    ),
+    "female_head": ("Chủ hộ là nữ", "female head"),
+}
+
+
+class Household(models.Model):
+    # Indexed by the (commune, code) unique constraint; village by (village, code).
+    commune = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("xã"),
+        on_delete=models.PROTECT,
+        related_name="households",
+        db_index=False,
+    )
+    village = models.ForeignKey(
+        AdminUnit,
+        verbose_name=_("thôn"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="village_households",
+        db_index=False,
+    )
+    code = models.CharField(_("mã hộ"), max_length=32)
+    head_name = models.CharField(_("họ tên chủ hộ"), max_length=200)
+    head_name_key = models.CharField(max_length=200, editable=False)
+    address = models.CharField(_("địa chỉ"), max_length=300, blank=True)
+    ethnic_minority = models.BooleanField(_("hộ dân tộc thiểu số"), default=False)
+    area = models.CharField(_("khu vực"), max_length=5, choices=Area.choices, blank=True)
+    indigenous_minority = models.BooleanField(_("hộ DTTS tại chỗ"), default=False)
+    no_labour_capacity = models.BooleanField(_("hộ không có khả năng lao động"), default=False)
+    merit_member = models.BooleanField(_("có người có công"), default=False)
+    social_assistance_member = models.BooleanField(_("có người hưởng BTXH"), default=False)
+    female_head = models.BooleanField(_("chủ hộ là nữ"), default=False)
+    status = models.CharField(
+        _("tình trạng"),
+        max_length=12,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.ACTIVE,
+    )
+    status_date = models.DateField(_("ngày thay đổi tình trạng"), null=True, blank=True)
+    went_to = models.ForeignKey(
+        "self",
+        verbose_name=_("hộ chuyển đến"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="came_from",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("hộ gia đình")
+        verbose_name_plural = _("hộ gia đình")
+        ordering: ClassVar[list[str]] = ["commune_id", "code"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(fields=["commune", "code"], name="registry_hh_commune_code"),
+            models.CheckConstraint(
+                condition=Q(status=HouseholdStatus.ACTIVE) | Q(status_date__isnull=False),
+                name="registry_hh_status_dated",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            # Prefix search (LIKE 'key%'); the operator class makes PostgreSQL use it under
+            # any collation (other databases ignore opclasses).
+            models.Index(
+                fields=["head_name_key"],
+                name="registry_hh_namekey",
+                opclasses=["varchar_pattern_ops"],
+            ),
+            models.Index(fields=["village", "code"], name="registry_hh_village_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.head_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status != HouseholdStatus.ACTIVE and self.status_date is None:
+            raise ValidationError(
+                {"status_date": _("Cần ngày thay đổi tình trạng / a status date is needed.")}
+            )
+        if self.village is not None and self.village.parent_id != self.commune_id:
+            raise ValidationError({"village": _("Thôn không thuộc xã / village not in commune.")})
+
+    def fill_derived(self) -> None:
+        """``head_name_key`` always; ``area`` from the commune when empty (also used before
+        ``bulk_create``, which bypasses ``save``)."""
+        self.head_name_key = name_key(self.head_name)
+        if not self.area and self.commune_id is not None:
+            self.area = self.commune.area
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class Relationship(models.TextChoices):
+    HEAD = "head", _("Chủ hộ")
+    SPOUSE = "spouse", _("Vợ/chồng")
+    CHILD = "child", _("Con")
+    PARENT = "parent", _("Bố/mẹ")
+    GRANDCHILD = "grandchild", _("Cháu")
+    SIBLING = "sibling", _("Anh/chị/em")
+    OTHER = "other", _("Khác")
+
+
+class Member(models.Model):
+    household = models.ForeignKey(
+        Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members"
+    )
+    full_name = models.CharField(_("họ tên"), max_length=200)
+    sex = models.CharField(_("giới tính"), max_length=6, choices=Sex.choices)
+    birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
+    birth_year = models.PositiveSmallIntegerField(_("năm sinh"), null=True, blank=True)
+    relationship = models.CharField(
+        _("quan hệ với chủ hộ"), max_length=12, choices=Relationship.choices
+    )
+    ethnicity = models.CharField(_("dân tộc"), max_length=50, blank=True)
+    #: Full 12-digit citizen ID. Never shown directly: use ``selectors.member_national_id``.
+    national_id = models.CharField(_("số định danh cá nhân"), max_length=12, blank=True)
+    health_insurance = models.BooleanField(_("có bảo hiểm y tế"), default=False)
+    in_school = models.BooleanField(_("đang đi học"), default=False)
+    disability = models.BooleanField(_("khuyết tật"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("thành viên hộ")
+        verbose_name_plural = _("thành viên hộ")
+        ordering: ClassVar[list[str]] = ["household_id", "pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["national_id"], name="registry_member_nid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.fill_derived()
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self.birth_date is None and self.birth_year is None:
+            raise ValidationError(_("Cần ngày sinh hoặc năm sinh / birth date or year needed."))
+
+    def fill_derived(self) -> None:
+        if self.birth_date is not None:
+            self.birth_year = self.birth_date.year
+
+
+# ---------------------------------------------------------------------------------------------
+# Review records
+# ---------------------------------------------------------------------------------------------
+class ReviewKind(models.TextChoices):
+    PERIODIC = "periodic", _("Rà soát định kỳ")
+    ADHOC = "adhoc", _("Rà soát thường xuyên")
+
+
+class ReviewState(models.TextChoices):
+    DRAFT = "draft", _("Dự thảo")
+    APPROVED = "approved", _("Đã phê duyệt")
+
+
+class Classification(models.TextChoices):
+    POOR = "poor", _("Hộ nghèo")
+    NEAR_POOR = "near_poor", _("Hộ cận nghèo")
+    MEDIUM = "medium", _("Hộ có mức sống trung bình")
+    NON_POOR = "non_poor", _("Hộ không nghèo")
+
+
+#: Causes of poverty (nguyên nhân nghèo), the standard list: field → (Vietnamese, English).
+CAUSES: dict[str, tuple[str, str]] = {
+    "land": ("Thiếu đất sản xuất", "lack of land"),
+    "capital": ("Thiếu vốn sản xuất", "lack of capital"),
+    "labour": ("Thiếu lao động", "lack of labour"),
+    "tools": ("Thiếu công cụ, phương tiện sản xuất", "lack of tools"),
+    "know_how": ("Thiếu kiến thức sản xuất", "lack of know-how"),
+    "skills": ("Thiếu kỹ năng lao động", "lack of skills"),
+    "illness": ("Ốm đau, tai nạn", "illness or accident"),
+    "other": ("Nguyên nhân khác", "other"),
+}
+
+
+class ImmutableReview(ValidationError):
+    """An approved review record cannot be changed or deleted in place."""
+
+    def __init__(self, pk: object = None) -> None:
+        super().__init__(
+            f"Phiếu rà soát đã phê duyệt không được sửa; hãy lập phiếu điều chỉnh (#{pk}) / "
+            f"an approved review record is never edited in place; create a correction (#{pk})",
+            code="immutable",
+        )
+
+
+class ReviewQuerySet(models.QuerySet["ReviewRecord"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(state=ReviewState.APPROVED).exists():
+            raise ImmutableReview()
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(state=ReviewState.APPROVED).exists():
+            raise ImmutableReview()
+        return super().delete()
+
+    def current(self) -> ReviewQuerySet:
+        """Records not corrected by another record."""
+        return self.filter(corrected_by__isnull=True)
+
+
+class ReviewRecord(models.Model):
+    # Indexed by (household, year).
+    household = models.ForeignKey(
+        Household,
+        verbose_name=_("hộ"),
+        on_delete=models.PROTECT,
+        related_name="reviews",
+        db_index=False,
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    kind = models.CharField(_("loại rà soát"), max_length=8, choices=ReviewKind.choices)
+    review_date = models.DateField(_("ngày rà soát"))
+    standard_id = models.CharField(_("chuẩn nghèo"), max_length=32)
+    #: The engine's canonical input record: ``income`` / ``income_score``, ``dep_<key>`` flags.
+    inputs = models.JSONField(_("số liệu đầu vào"), default=dict)
+    persons = models.PositiveSmallIntegerField(_("số nhân khẩu"), default=0)
+    classification = models.CharField(_("phân loại"), max_length=10, choices=Classification.choices)
+    poor_basis = models.CharField(max_length=12, blank=True)
+    deprivation_count = models.PositiveSmallIntegerField(default=0)
+    deprived = models.JSONField(default=list)
+    explanation_vi = models.TextField(blank=True)
+    explanation_en = models.TextField(blank=True)
+    causes = models.JSONField(_("nguyên nhân nghèo"), default=list)
+    state = models.CharField(
+        _("trạng thái"), max_length=8, choices=ReviewState.choices, default=ReviewState.DRAFT
+    )
+    revision = models.PositiveSmallIntegerField(default=0)
+    corrects = models.OneToOneField(
+        "self",
+        verbose_name=_("điều chỉnh phiếu"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrected_by",
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phiếu rà soát")
+        verbose_name_plural = _("phiếu rà soát")
+        ordering: ClassVar[list[str]] = ["household_id", "year", "review_date", "revision"]
+        constraints: ClassVar[list[models.BaseConstraint]] = [
+            models.UniqueConstraint(
+                fields=["household", "year", "revision"],
+                condition=Q(kind="periodic"),
+                name="registry_review_periodic_uniq",
+            ),
+            models.UniqueConstraint(
+                fields=["household", "year", "review_date", "revision"],
+                condition=Q(kind="adhoc"),
+                name="registry_review_adhoc_uniq",
+            ),
+        ]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["year", "kind", "classification"], name="registry_review_class"),
+            models.Index(fields=["household", "year"], name="registry_review_hh_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.household_id} {self.year} {self.kind} r{self.revision}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._stored_approved():
+            raise ImmutableReview(self.pk)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if self._stored_approved():
+            raise ImmutableReview(self.pk)
+        return super().delete(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if self._stored_approved():
+            raise ImmutableReview(self.pk)
+        if self.kind == ReviewKind.ADHOC and self.review_date.year != self.year:
+            raise ValidationError({"review_date": _("Ngày rà soát ngoài năm / date not in year.")})
+
+    def _stored_approved(self) -> bool:
+        return (
+            self.pk is not None
+            and type(self)
+            .objects.filter(pk=self.pk, state=ReviewState.APPROVED)
+            .values_list("pk", flat=True)
+            .exists()
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Audit
+# ---------------------------------------------------------------------------------------------
+class AuditEvent(models.Model):
+    """One write by a service: who, when, what, on which object, and the changed fields."""
+
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=40)
+    object_type = models.CharField(max_length=40)
+    object_id = models.CharField(max_length=40, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("nhật ký thay đổi")
+        verbose_name_plural = _("nhật ký thay đổi")
+        ordering: ClassVar[list[str]] = ["-at", "-pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["object_type", "object_id"], name="registry_audit_object"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Staged imports
+# ---------------------------------------------------------------------------------------------
+class ImportStatus(models.TextChoices):
+    PENDING = "PENDING", _("Chờ kiểm tra")
+    VALIDATING = "VALIDATING", _("Đang kiểm tra")
+    VALIDATED = "VALIDATED", _("Đã kiểm tra")
+    COMMITTING = "COMMITTING", _("Đang ghi")
+    COMMITTED = "COMMITTED", _("Đã ghi")
+    FAILED = "FAILED", _("Lỗi")
+
+
+class ImportBatch(models.Model):
+    file_name = models.CharField(_("tên tệp"), max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    stored_path = models.CharField(max_length=500, blank=True)
+    scope = models.ForeignKey(
+        AdminUnit, verbose_name=_("đơn vị"), on_delete=models.PROTECT, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("năm rà soát"))
+    kind = models.CharField(_("loại rà soát"), max_length=8, choices=ReviewKind.choices)
+    standard_id = models.CharField(max_length=32, blank=True)
+    layout = models.CharField(max_length=8, blank=True)  # "flat" or "two"
+    #: The sheets read: ``[{"name", "kind", "headings"}]`` (kind "household" or "member").
+    sheets = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
+    )
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    households_valid = models.PositiveIntegerField(default=0)
+    households_invalid = models.PositiveIntegerField(default=0)
+    members_valid = models.PositiveIntegerField(default=0)
+    members_invalid = models.PositiveIntegerField(default=0)
+    #: File-level problems (unreadable file, missing headings): list of error dicts.
+    file_errors = models.JSONField(default=list)
+    #: Counts written by the commit (created / updated / unchanged per model).
+    summary = models.JSONField(default=dict)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    committed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lượt nhập dữ liệu")
+        verbose_name_plural = _("lượt nhập dữ liệu")
+        ordering: ClassVar[list[str]] = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.year}, {self.status})"
+
+    @property
+    def review_date_default(self) -> dt.date:
+        return dt.date(self.year, 12, 31)
+
+
+class ImportRow(models.Model):
+    # Indexed by (batch, kind, key).
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="rows", db_index=False
+    )
+    sheet = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10)  # "household" or "member"
+    row_number = models.PositiveIntegerField()
+    key = models.CharField(max_length=32, blank=True)  # household code
+    raw = models.JSONField(default=list)  # the cells, in the sheet's column order
+    #: The validated, normalised values the commit writes (empty when invalid).
+    clean = models.JSONField(default=dict)
+    errors = models.JSONField(default=list)
+    valid = models.BooleanField(default=False)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["batch_id", "pk"]
+        indexes: ClassVar[list[models.Index]] = [
+            models.Index(fields=["batch", "kind", "key"], name="registry_importrow_key"),
+            # Walks the batch's valid rows in id order (the commit's chunks: id > last).
+            models.Index(fields=["batch", "kind", "valid", "id"], name="registry_importrow_walk"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sheet}:{self.row_number}"
