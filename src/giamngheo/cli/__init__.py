@@ -11,6 +11,7 @@ from giamngheo.cli.plan import plan_group
 from giamngheo.cli.plan_export import export_command
 from giamngheo.cli.synth import synth_command
 from giamngheo.cli.units import units_group
+from giamngheo.cli.worker import worker_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -26,3 +27,4 @@ main.add_command(plan_group)
 main.add_command(classify_command)
 main.add_command(synth_command)
 main.add_command(units_group)
+main.add_command(worker_command)

@@ -1,4 +1,28 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
+
+from giamngheo.registry import views
 
 app_name = "registry"
-urlpatterns: list[URLPattern] = []
+urlpatterns: list[URLPattern] = [
+    path("", views.household_list_view, name="list"),
+    path("<int:pk>/", views.household_detail_view, name="detail"),
+    path("nhap/", views.import_list_view, name="import_list"),
+    path("nhap/tai-len/", views.import_upload_view, name="import_upload"),
+    path("nhap/mau/", views.import_template_view, name="import_template"),
+    path("nhap/<int:pk>/", views.import_detail_view, name="import_detail"),
+    path("nhap/<int:pk>/tien-do/", views.import_progress_view, name="import_progress"),
+    path("nhap/<int:pk>/xac-nhan/", views.import_commit_view, name="import_commit"),
+    path("nhap/<int:pk>/kiem-tra-lai/", views.import_revalidate_view, name="import_revalidate"),
+    path("nhap/<int:pk>/loi.xlsx", views.import_errors_download_view, name="import_errors"),
+]
+
+# --- Transitions pages (registry/views_transitions.py, other engineer): add them below. ---
+from giamngheo.registry import views_transitions  # noqa: E402
+
+urlpatterns += [
+    path("bien-dong/", views_transitions.transitions_view, name="transitions"),
+    path("bien-dong/danh-sach/", views_transitions.transitions_list_view, name="transitions_list"),
+    path(
+        "bien-dong/xuat.xlsx", views_transitions.transitions_export_view, name="transitions_export"
+    ),
+]

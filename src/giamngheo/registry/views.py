@@ -1,0 +1,666 @@
+"""Registry pages: the household list, the household page and the import pages.
+
+Thin: each view checks access, calls selectors (reads, scoped to the user's units, ID numbers
+masked by role) or services / background tasks (writes), and renders. A household or batch
+the user may not see answers 404; a POST the user may not make answers 403 and changes
+nothing (the services check again). The web request never validates or commits an import
+itself: it enqueues ``giamngheo.registry.tasks`` for ``giamngheo worker``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from giamngheo.accounts.access import (
+    can_manage_unit,
+    can_view_national_id,
+    manageable_units,
+    user_unit,
+    visible_units,
+)
+from giamngheo.core.identity import mask_national_id
+from giamngheo.core.standards import UnknownStandard, get_standard
+from giamngheo.core.text import fold
+from giamngheo.geo.models import AdminUnit, Level
+from giamngheo.registry.forms import (
+    HouseholdFilterForm,
+    ImportUploadForm,
+    TemplateForm,
+    manageable_communes,
+)
+from giamngheo.registry.imports import import_errors_xlsx, import_template_xlsx, import_upload
+from giamngheo.registry.models import (
+    CAUSES,
+    POLICY_FLAGS,
+    AuditEvent,
+    Classification,
+    Household,
+    ImportBatch,
+    ImportRow,
+    ImportStatus,
+    Relationship,
+    ReviewKind,
+    ReviewRecord,
+    ReviewState,
+    Sex,
+)
+from giamngheo.registry.selectors import (
+    MemberView,
+    household_get,
+    household_members,
+    households_visible,
+    import_batches,
+    review_history,
+)
+from giamngheo.registry.tasks import commit_import, task_result, validate_import
+
+PAGE_SIZE = 50
+#: The list counts matching households up to this many, then says "more than".
+COUNT_CAP = 1_000
+ERRORS_PAGE_SIZE = 100
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+RUNNING = frozenset({ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING})
+BADGES = {"poor": "badge-error", "near_poor": "badge-warning", "medium": "", "non_poor": "badge-ok"}
+
+
+def _english() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+# ---------------------------------------------------------------------------------------------
+# Household list
+# ---------------------------------------------------------------------------------------------
+def review_years() -> tuple[list[int], int | None]:
+    """The review years present (min..max, two index look-ups) and the default year: the
+    latest with an approved periodic review, else the latest."""
+    # Separate MIN and MAX: each is one index look-up (SQLite scans for both in one query).
+    years = ReviewRecord.objects.values_list("year", flat=True)
+    lo, hi = years.order_by("year").first(), years.order_by("-year").first()
+    if lo is None or hi is None:
+        return [], None
+    approved = (
+        years.filter(state=ReviewState.APPROVED, kind=ReviewKind.PERIODIC).order_by("-year").first()
+    )
+    return list(range(lo, hi + 1)), approved or hi
+
+
+def _int(value: object) -> int | None:
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _cursor(value: str) -> tuple[int, str] | None:
+    head, sep, code = value.partition(":")
+    commune_id = _int(head)
+    return (commune_id, code) if sep and commune_id is not None else None
+
+
+def year_reviews(year: int) -> QuerySet[ReviewRecord]:
+    """Current periodic reviews of ``year`` of the outer household (for Subquery / Exists).
+
+    "Current" is written as NOT EXISTS (a correction of it), not as ``.current()``: that one
+    is a LEFT JOIN … ``IS NULL`` on the joined row's id, which PostgreSQL does not turn into
+    an anti-join; it then estimates one row and hashes the whole review table."""
+    corrections = ReviewRecord.objects.filter(corrects=OuterRef("pk"))
+    return ReviewRecord.objects.filter(
+        ~Exists(corrections), household=OuterRef("pk"), year=year, kind=ReviewKind.PERIODIC
+    )
+
+
+#: Above any folded name key or code (keys are lower-case ASCII; codes short text).
+_TOP = "\U0010ffff"
+
+
+def search_q(text: str) -> tuple[Q, Q | None]:
+    """The search, in a form each database can answer from an index: a text with a digit is
+    a household code (exact or prefix: a range of the (commune, code) index); otherwise the
+    start of the head's name, ignoring case and diacritics (the ``head_name_key`` index).
+    The second Q widens a name search to any word of the name (a scan: used only when the
+    indexed search finds less than a page)."""
+    text = text.strip()
+    if any(ch.isdigit() for ch in text):
+        return Q(code__gte=text, code__lt=text + _TOP), None
+    key = fold(text)
+    wider = Q(head_name_key__contains=f" {key}")
+    if connection.vendor == "postgresql":
+        # The index has varchar_pattern_ops: it serves LIKE 'key%', not plain comparisons.
+        return Q(head_name_key__startswith=key), wider
+    # SQLite's LIKE ignores case, so it cannot use the index; a range can.
+    return Q(head_name_key__gte=key, head_name_key__lt=key + _TOP), wider
+
+
+def filter_households(actor: Any, f: dict[str, Any]) -> QuerySet[Household]:
+    """The visible households matching the list's filters, in (commune, code) order."""
+    year: int | None = f.get("year")
+    qs = households_visible(actor=actor, policy_flag=f.get("flag") or None)
+    if f.get("classification") and year is not None:
+        qs = qs.filter(Exists(year_reviews(year).filter(classification=f["classification"])))
+    # Plain FK filters (the selector's ``unit`` walks the tree with OR-ed joins: a scan).
+    if f.get("village") is not None:
+        qs = qs.filter(village=f["village"])
+    elif f.get("commune") is not None:
+        qs = qs.filter(commune=f["commune"])
+    if f.get("status"):
+        qs = qs.filter(status=f["status"])
+    if f.get("deprivation") and year is not None:
+        # ``deprived`` is a JSON list of indicator keys; a quoted key cannot match another.
+        # A correlated scalar subquery (LIMIT 1), not EXISTS: PostgreSQL cannot estimate the
+        # text match and would scan and hash every review of the year; this way it probes
+        # the (household, year) index household by household, as SQLite does, and stops
+        # once the page and the capped count are filled.
+        hit = year_reviews(year).filter(deprived__icontains=f'"{f["deprivation"]}"')
+        qs = qs.alias(deprived_hit=Subquery(hit.order_by().values("pk")[:1])).filter(
+            deprived_hit__isnull=False
+        )
+    if (f.get("q") or "").strip():
+        indexed, wider = search_q(f["q"])
+        found = qs.filter(indexed)
+        if wider is not None and found.order_by().values("pk")[:PAGE_SIZE].count() < PAGE_SIZE:
+            return qs.filter(indexed | wider)
+        return found
+    return qs
+
+
+def annotate_year(qs: QuerySet[Household], year: int | None) -> QuerySet[Household]:
+    if year is None:
+        return qs
+    rev = year_reviews(year).order_by("-revision")
+    return qs.annotate(
+        year_class=Subquery(rev.values("classification")[:1]),
+        year_deps=Subquery(rev.values("deprivation_count")[:1]),
+        year_state=Subquery(rev.values("state")[:1]),
+    )
+
+
+@dataclass
+class Page:
+    rows: list[Household]
+    next_cursor: str = ""
+    prev_cursor: str = ""
+    first: bool = True
+    count: int = 0
+    capped: bool = False
+
+
+def _key(h: Household) -> str:
+    return f"{h.commune_id}:{h.code}"
+
+
+def _beyond(
+    qs: QuerySet[Household], cursor: tuple[int, str], n: int, *, forward: bool
+) -> list[Household]:
+    """Up to ``n`` households after (or before, nearest first) the (commune, code) cursor:
+    the rest of the cursor's commune, then the next communes — two exact ranges of the
+    unique index, where one OR-ed condition would make PostgreSQL walk from the start."""
+    c, code = cursor
+    if forward:
+        same, other, order = (
+            Q(commune_id=c, code__gt=code),
+            Q(commune_id__gt=c),
+            ("commune_id", "code"),
+        )
+    else:
+        same, other, order = (
+            Q(commune_id=c, code__lt=code),
+            Q(commune_id__lt=c),
+            ("-commune_id", "-code"),
+        )
+    rows = list(qs.filter(same).order_by(*order)[:n])
+    if len(rows) < n:
+        rows += list(qs.filter(other).order_by(*order)[: n - len(rows)])
+    return rows
+
+
+def household_page(qs: QuerySet[Household], *, after: str, before: str, year: int | None) -> Page:
+    """One page by keyset on (commune, code) — the unique index — and a count capped at
+    ``COUNT_CAP`` (never a COUNT(*) over the whole registry)."""
+    # Up to COUNT_CAP + 1 matching ids, in whatever order is cheapest. When the filters are
+    # that selective, the page is read by id (a sort of at most COUNT_CAP rows) instead of
+    # walking the (commune, code) index past every household that does not match.
+    ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
+    count = len(ids)
+    if count <= COUNT_CAP:
+        qs = Household.objects.filter(pk__in=ids).select_related("commune", "village")
+    page = annotate_year(qs, year)
+    a, b = _cursor(after), _cursor(before)
+    if b is not None:
+        rows = _beyond(page, b, PAGE_SIZE + 1, forward=False)
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE][::-1]
+        out = Page(rows, first=not more)
+        out.next_cursor = _key(rows[-1]) if rows else ""
+        out.prev_cursor = _key(rows[0]) if rows and more else ""
+    else:
+        if a is not None:
+            rows = _beyond(page, a, PAGE_SIZE + 1, forward=True)
+        else:
+            rows = list(page.order_by("commune_id", "code")[: PAGE_SIZE + 1])
+        more = len(rows) > PAGE_SIZE
+        rows = rows[:PAGE_SIZE]
+        out = Page(rows, first=a is None)
+        out.next_cursor = _key(rows[-1]) if rows and more else ""
+        out.prev_cursor = _key(rows[0]) if rows and a is not None else ""
+    out.count, out.capped = min(count, COUNT_CAP), count > COUNT_CAP
+    return out
+
+
+@dataclass
+class ListRow:
+    household: Household
+    label: str
+    badge: str
+    deprivations: int | None
+    draft: bool
+
+
+def _list_row(h: Household) -> ListRow:
+    cls = getattr(h, "year_class", None)
+    return ListRow(
+        household=h,
+        label=str(Classification(cls).label) if cls in Classification.values else "",
+        badge=BADGES.get(cls or "", ""),
+        deprivations=getattr(h, "year_deps", None),
+        draft=getattr(h, "year_state", None) == ReviewState.DRAFT,
+    )
+
+
+@require_GET
+def household_list_view(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    units = visible_units(user)
+    communes = units.filter(level=Level.COMMUNE).order_by("name_key", "pk")
+    years, default_year = review_years()
+    data = request.GET.copy()
+    if not data.get("year") and default_year is not None:
+        data["year"] = str(default_year)
+    commune_pk = _int(data.get("commune"))
+    own = user_unit(user)
+    if commune_pk is None and own is not None and own.level == Level.COMMUNE:
+        commune_pk = own.pk  # a commune officer: the villages of their commune
+    villages = (
+        units.filter(level=Level.VILLAGE, parent_id=commune_pk).order_by("name_key", "pk")
+        if commune_pk is not None
+        else AdminUnit.objects.none()
+    )
+    year = _int(data.get("year"))
+    form = HouseholdFilterForm(
+        data,
+        communes=communes,
+        villages=villages,
+        years=years,
+        year=year if year in years else None,
+    )
+    f = form.values()
+    qs = filter_households(user, f)
+    page = household_page(
+        qs, after=request.GET.get("sau", ""), before=request.GET.get("truoc", ""), year=f["year"]
+    )
+    base = {k: str(v) for k, v in data.items() if k not in {"sau", "truoc"} and v}
+    context = {
+        "form": form,
+        "page": page,
+        "rows": [_list_row(h) for h in page.rows],
+        "year": f["year"],
+        "first_url": "?" + urlencode(base),
+        "next_url": "?" + urlencode({**base, "sau": page.next_cursor}) if page.next_cursor else "",
+        "prev_url": "?" + urlencode({**base, "truoc": page.prev_cursor})
+        if page.prev_cursor
+        else "",
+        "can_import": manageable_units(user).filter(level=Level.COMMUNE).exists(),
+        "village_hint": commune_pk is None,
+    }
+    return render(request, "registry/household_list.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Household page
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class ReviewView:
+    record: ReviewRecord
+    standard_name: str
+    explanation: str
+    deprived: list[str]
+    causes: list[str]
+    badge: str
+    corrects: ReviewRecord | None = None
+    corrected: bool = False
+
+
+@dataclass
+class EventView:
+    event: AuditEvent
+    what: str
+    changes: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _review_views(reviews: list[ReviewRecord]) -> list[ReviewView]:
+    en = _english()
+    by_pk = {r.pk: r for r in reviews}
+    corrected = {r.corrects_id for r in reviews if r.corrects_id}
+    out: list[ReviewView] = []
+    for r in reviews:
+        try:
+            std = get_standard(r.standard_id)
+            names = {i.key: (i.name_en if en else i.name_vi) for i in std.indicators}
+            std_name = std.name_en if en else std.name_vi
+        except UnknownStandard:
+            names, std_name = {}, r.standard_id
+        out.append(
+            ReviewView(
+                record=r,
+                standard_name=std_name,
+                explanation=(r.explanation_en if en else r.explanation_vi) or r.explanation_vi,
+                deprived=[names.get(k, k) for k in r.deprived],
+                causes=[CAUSES[c][1 if en else 0] if c in CAUSES else c for c in r.causes],
+                badge=BADGES.get(r.classification, ""),
+                corrects=by_pk.get(r.corrects_id) if r.corrects_id else None,
+                corrected=r.pk in corrected,
+            )
+        )
+    return out
+
+
+def _shown(key: str, value: object, show_ids: bool) -> str:
+    if value is None or value == "":
+        return "—"
+    if "national_id" in key and not show_ids and isinstance(value, str):
+        return mask_national_id(value)
+    return str(value)
+
+
+def _events(
+    user: Any, hh: Household, members: list[MemberView], reviews: list[ReviewRecord]
+) -> list[EventView]:
+    """The audit events of the household, its members and its reviews, newest first."""
+    q = Q(object_type="registry.Household", object_id=str(hh.pk))
+    if members:
+        q |= Q(object_type="registry.Member", object_id__in=[str(m.pk) for m in members])
+    if reviews:
+        q |= Q(object_type="registry.ReviewRecord", object_id__in=[str(r.pk) for r in reviews])
+    show_ids = can_view_national_id(user)
+    names = {str(m.pk): m.full_name for m in members}
+    years = {str(r.pk): f"{r.year}" for r in reviews}
+    out: list[EventView] = []
+    for e in AuditEvent.objects.filter(q).select_related("actor").order_by("-at", "-pk")[:200]:
+        if e.object_type == "registry.Member":
+            what = names.get(e.object_id, e.object_id)
+        elif e.object_type == "registry.ReviewRecord":
+            what = _("Phiếu rà soát %(year)s") % {"year": years.get(e.object_id, "")}
+        else:
+            what = _("Hộ")
+        changes: list[tuple[str, str]] = []
+        for k, v in (e.changes or {}).items():
+            if isinstance(v, list) and len(v) == 2:  # [old, new]
+                changes.append((k, f"{_shown(k, v[0], show_ids)} → {_shown(k, v[1], show_ids)}"))
+            else:
+                changes.append((k, _shown(k, v, show_ids)))
+        out.append(EventView(e, what, changes))
+    return out
+
+
+def _imports_of(hh: Household) -> list[ImportBatch]:
+    """The committed imports that wrote this household (its row by code, per batch index)."""
+    batches = ImportBatch.objects.filter(scope_id=hh.commune_id, status=ImportStatus.COMMITTED)
+    rows = ImportRow.objects.filter(
+        batch__in=batches.values("pk"), kind="household", key=hh.code, valid=True
+    ).values("batch_id")
+    return list(batches.filter(pk__in=rows).order_by("-committed_at", "-pk")[:50])
+
+
+@dataclass
+class MemberRow:
+    member: MemberView
+    sex: str
+    relationship: str
+    birth: str
+
+
+def _member_rows(members: list[MemberView]) -> list[MemberRow]:
+    sexes, rels = dict(Sex.choices), dict(Relationship.choices)
+    out = []
+    for m in members:
+        birth = str(m.birth_year or "")
+        if m.birth_date:
+            birth = dt.date.fromisoformat(m.birth_date).strftime("%d/%m/%Y")
+        out.append(
+            MemberRow(m, str(sexes.get(m.sex, m.sex)), str(rels.get(m.relationship, "")), birth)
+        )
+    return out
+
+
+@require_GET
+def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        hh = household_get(actor=request.user, pk=pk)
+    except Household.DoesNotExist:
+        raise Http404(_("Không có hộ này.")) from None
+    members = household_members(actor=request.user, household=hh)
+    reviews = review_history(actor=request.user, household=hh)
+    en = _english()
+    context = {
+        "hh": hh,
+        "members": _member_rows(members),
+        "flags": [
+            (en_label if en else vi) for k, (vi, en_label) in POLICY_FLAGS.items() if getattr(hh, k)
+        ],
+        "reviews": _review_views(reviews),
+        "events": _events(request.user, hh, members, reviews),
+        "imports": _imports_of(hh),
+        "ids_shown": can_view_national_id(request.user),
+    }
+    return render(request, "registry/household_detail.html", context)
+
+
+# ---------------------------------------------------------------------------------------------
+# Imports
+# ---------------------------------------------------------------------------------------------
+def _communes_to_manage(request: HttpRequest) -> Any:
+    return manageable_communes(manageable_units(request.user))
+
+
+def _actor_id(request: HttpRequest) -> int | None:
+    return request.user.pk if request.user.is_authenticated else None
+
+
+@require_GET
+def import_list_view(request: HttpRequest) -> HttpResponse:
+    batches = list(import_batches(actor=request.user).select_related("scope")[:200])
+    can_import = _communes_to_manage(request).exists()
+    return render(
+        request,
+        "registry/import_list.html",
+        {"batches": batches, "can_import": can_import, "running": RUNNING},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def import_upload_view(request: HttpRequest) -> HttpResponse:
+    communes = _communes_to_manage(request)
+    if not communes.exists():
+        raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu."))
+    if request.method == "POST":
+        # A commune the user may not change: 403, nothing stored.
+        posted = _int(request.POST.get("commune"))
+        if posted is not None and not communes.filter(pk=posted).exists():
+            raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu cho xã này."))
+    form = ImportUploadForm(request.POST or None, request.FILES or None, communes=communes)
+    if request.method == "POST" and form.is_valid():
+        upload: UploadedFile = form.cleaned_data["file"]
+        started = timezone.now()
+        try:
+            batch = import_upload(
+                actor=request.user,
+                scope=form.cleaned_data["commune"],
+                year=form.cleaned_data["year"],
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name or "tep-tai-len.xlsx",
+                content=upload.read(),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if batch.created_at < started:  # the same file was uploaded before
+                messages.info(
+                    request,
+                    _("Tệp này đã được tải lên trước đây cho cùng xã, năm và loại rà soát."),
+                )
+                return redirect("registry:import_detail", pk=batch.pk)
+            result = validate_import.enqueue(batch.pk, _actor_id(request))
+            messages.success(request, _("Đã nhận tệp. Đang chờ kiểm tra dữ liệu."))
+            return redirect(_batch_url(batch.pk, result.id))
+    return render(request, "registry/import_upload.html", {"form": form})
+
+
+def _batch_url(pk: int, task_id: str = "") -> str:
+    url = reverse("registry:import_detail", kwargs={"pk": pk})
+    return f"{url}?{urlencode({'viec': task_id})}" if task_id else url
+
+
+def _visible_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    try:
+        return import_batches(actor=request.user).select_related("scope").get(pk=pk)
+    except ImportBatch.DoesNotExist:
+        raise Http404(_("Không có lượt nhập này.")) from None
+
+
+def _managed_batch(request: HttpRequest, pk: int) -> ImportBatch:
+    """The batch for a POST: 404 when it does not exist, 403 unless the user may change its
+    commune's data."""
+    batch = ImportBatch.objects.select_related("scope").filter(pk=pk).first()
+    if batch is None:
+        raise Http404(_("Không có lượt nhập này."))
+    if not can_manage_unit(request.user, batch.scope):
+        raise PermissionDenied(_("Bạn không có quyền thay đổi dữ liệu của xã này."))
+    return batch
+
+
+def _progress(batch: ImportBatch) -> dict[str, Any]:
+    percent = 100 if batch.status in {ImportStatus.VALIDATED, ImportStatus.COMMITTED} else 0
+    if batch.status == ImportStatus.VALIDATING and batch.total:
+        percent = min(99, batch.done * 100 // batch.total)
+    return {
+        "status": batch.status,
+        "status_label": str(ImportStatus(batch.status).label),
+        "done": batch.done,
+        "total": batch.total,
+        "percent": percent,
+        "running": batch.status in RUNNING,
+    }
+
+
+@require_GET
+def import_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _visible_batch(request, pk)
+    result = task_result(request.GET.get("viec", ""), batch.pk)
+    waiting = request.GET.get("cho") == "ghi" and batch.status == ImportStatus.VALIDATED
+    after = _int(request.GET.get("sau")) or 0
+    errors = list(
+        ImportRow.objects.filter(batch=batch, valid=False, pk__gt=after)
+        .order_by("pk")
+        .only("pk", "sheet", "kind", "row_number", "key", "errors")[: ERRORS_PAGE_SIZE + 1]
+    )
+    more = len(errors) > ERRORS_PAGE_SIZE
+    errors = errors[:ERRORS_PAGE_SIZE]
+    task_failed = result is not None and result.status == "FAILED"
+    progress = _progress(batch)
+    base = {k: str(v) for k, v in request.GET.items() if k != "sau"}
+    context = {
+        "batch": batch,
+        "progress": progress,
+        "refresh": (progress["running"] or waiting) and not task_failed,
+        "waiting_commit": waiting and not task_failed,
+        "task": result,
+        "task_failed": task_failed,
+        "errors": errors,
+        "english": _english(),
+        "next_errors_url": "?" + urlencode({**base, "sau": str(errors[-1].pk)}) if more else "",
+        "first_errors_url": "?" + urlencode(base) if after else "",
+        "can_manage": can_manage_unit(request.user, batch.scope),
+        "can_commit": batch.status == ImportStatus.VALIDATED and batch.households_valid > 0,
+        "can_revalidate": batch.status in {ImportStatus.PENDING, ImportStatus.VALIDATED},
+    }
+    return render(request, "registry/import_detail.html", context)
+
+
+@require_GET
+def import_progress_view(request: HttpRequest, pk: int) -> JsonResponse:
+    """The batch's status and progress, for the page's polling script."""
+    batch = _visible_batch(request, pk)
+    result = task_result(request.GET.get("viec", ""), batch.pk)
+    return JsonResponse({**_progress(batch), "task_status": result.status if result else ""})
+
+
+@require_POST
+def import_commit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """«Xác nhận ghi»: enqueue the commit of the batch's valid rows."""
+    batch = _managed_batch(request, pk)
+    if batch.status != ImportStatus.VALIDATED:
+        messages.error(request, _("Lượt nhập này chưa kiểm tra xong hoặc đã được ghi."))
+        return redirect(_batch_url(batch.pk))
+    result = commit_import.enqueue(batch.pk, _actor_id(request))
+    messages.success(request, _("Đã xác nhận. Dữ liệu đang được ghi."))
+    return redirect(f"{_batch_url(batch.pk, result.id)}&cho=ghi")
+
+
+@require_POST
+def import_revalidate_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Validate the batch again (after a worker stopped half-way, or a standards change)."""
+    batch = _managed_batch(request, pk)
+    if batch.status not in {ImportStatus.PENDING, ImportStatus.VALIDATED}:
+        messages.error(request, _("Không thể kiểm tra lại lượt nhập này lúc này."))
+        return redirect(_batch_url(batch.pk))
+    result = validate_import.enqueue(batch.pk, _actor_id(request))
+    messages.success(request, _("Đang chờ kiểm tra lại dữ liệu."))
+    return redirect(_batch_url(batch.pk, result.id))
+
+
+@require_GET
+def import_errors_download_view(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = _managed_batch(request, pk)
+    only = request.GET.get("chi-loi") == "1"
+    content = import_errors_xlsx(batch=batch, actor=request.user, only_errors=only)
+    response = HttpResponse(content, content_type=XLSX)
+    name = f"loi-nhap-{batch.pk}.xlsx"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_GET
+def import_template_view(request: HttpRequest) -> HttpResponse:
+    communes = _communes_to_manage(request)
+    if not communes.exists():
+        raise PermissionDenied(_("Bạn không có quyền nhập dữ liệu."))
+    form = TemplateForm(request.GET or None, communes=communes)
+    if request.GET and form.is_valid():
+        commune: AdminUnit = form.cleaned_data["commune"]
+        year: int = form.cleaned_data["year"]
+        try:
+            content = import_template_xlsx(actor=request.user, commune=commune, year=year)
+        except (UnknownStandard, ValueError) as exc:
+            form.add_error("year", str(exc))
+        else:
+            response = HttpResponse(content, content_type=XLSX)
+            name = f"mau-ra-soat-{commune.code or commune.pk}-{year}.xlsx"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+    today = dt.date.today()
+    return render(request, "registry/import_template.html", {"form": form, "today": today})
