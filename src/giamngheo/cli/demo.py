@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,10 +101,40 @@ def load_plans_demo() -> str | None:
     return str(loader())
 
 
+def load_registry_demo() -> str | None:
+    """Call ``giamngheo.registry.demo.load_demo_registry()`` when the registry provides it;
+    its one-line summary."""
+    if importlib.util.find_spec("giamngheo.registry.demo") is None:
+        return None
+    module = importlib.import_module("giamngheo.registry.demo")
+    loader = getattr(module, "load_demo_registry", None)
+    if loader is None:
+        return None
+    return str(loader())
+
+
+def start_worker() -> subprocess.Popen[bytes]:
+    """Start ``giamngheo worker`` as a child process: background tasks (imports) run there,
+    never in the web server's requests. It stops with the server."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "giamngheo", "worker", "--no-migrate"], env=os.environ.copy()
+    )
+
+
 def run_server(host: str, port: int) -> None:
+    """Serve the web app with a background worker beside it."""
     from django.core.management import call_command
 
-    call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    worker = start_worker()
+    click.echo(f"Tiến trình nền / background worker: pid {worker.pid}")
+    try:
+        call_command("runserver", f"{host}:{port}", use_reloader=False, use_threading=True)
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 @click.command("demo")
@@ -122,6 +155,9 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         f"{units.province_new.name} ({len(units.communes_new)} xã/communes)"
     )
     users = create_demo_users()
+    registry = load_registry_demo()
+    if registry is not None:
+        click.echo(f"Sổ hộ mẫu / demo registry: {registry}")
     plan = load_plans_demo()
     if plan is not None:
         click.echo(f"Kế hoạch mẫu / demo plan: {plan}")

@@ -169,6 +169,7 @@ class ChangeAction(models.TextChoices):
     IMPORT = "import", _("nhập bảng")
     PROPOSE = "propose", _("áp dụng đề xuất")
     OVERRIDE = "override", _("giữ số của cán bộ")
+    BASELINE = "baseline", _("lấy số liệu từ rà soát")
 
 
 class PlanChange(models.Model):

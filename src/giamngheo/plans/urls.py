@@ -12,4 +12,5 @@ urlpatterns = [
     path("<int:pk>/de-xuat/", views.plan_propose_view, name="propose"),
     path("<int:pk>/xuat.<slug:fmt>", views.plan_export_view, name="export"),
     path("<int:pk>/lich-su/", views.plan_history_view, name="history"),
+    path("<int:pk>/lay-so-lieu-ra-soat/", views.plan_baseline_view, name="baseline"),
 ]

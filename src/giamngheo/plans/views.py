@@ -23,6 +23,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from giamngheo.accounts.access import manageable_units
 from giamngheo.core.numbers import Lang
 from giamngheo.core.plan.propose import Proposal, ProposalError
+from giamngheo.plans.baseline import (
+    plan_actuals,
+    plan_baseline_from_registry,
+    registry_status,
+)
 from giamngheo.plans.forms import ImportForm, PlanCreateForm, ProposeForm, RowFormSet
 from giamngheo.plans.models import Plan
 from giamngheo.plans.selectors import (
@@ -149,7 +154,26 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "export_formats": EXPORT_FORMATS if full else (),
         "has_rows": bool(rows),
     }
+    if rows:
+        status = registry_status(plan=plan, actor=request.user, rows=rows)
+        context["baseline_available"] = status.baseline_available
+        context["actuals"] = plan_actuals(
+            plan=plan, actor=request.user, rows=visible, status=status
+        )
     return render(request, "plans/plan_detail.html", context)
+
+
+@require_http_methods(["POST"])
+def plan_baseline_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Columns 1–3 from the approved review of the baseline year (managers only: 403)."""
+    plan = _managed_plan(request, pk)
+    changed = plan_baseline_from_registry(plan=plan, actor=_author(request))
+    messages.success(
+        request,
+        _("Đã lấy số liệu từ rà soát năm %(year)s: %(count)s dòng thay đổi.")
+        % {"year": plan.baseline_year, "count": changed},
+    )
+    return redirect(plan)
 
 
 @require_http_methods(["GET", "POST"])
