@@ -8,7 +8,8 @@ synthetic flat-layout file (one row per household: the head's sex, year of birth
 ID, income and the 10 QĐ 59/2015 indicators, causes of poverty) for the 2019 periodic review,
 then times ``import_upload`` + ``import_validate`` + ``import_commit`` and a second import of
 the same rows from a different file (the idempotent re-import). Prints households per second
-and the peak resident memory (ru_maxrss) after each phase. The machine may be shared: the CPU
+and the peak resident memory (ru_maxrss) after each phase (BENCH_PROFILE=FILE writes a cProfile of
+the first validation). The machine may be shared: the CPU
 time of this process is printed beside the wall time, with the load average.
 """
 
@@ -185,7 +186,16 @@ def run_bench(folder: Path, n: int, fmt: str) -> None:
         batch = import_upload(
             actor=actor, scope=district, year=2019, file_name=p.name, content=p.read_bytes()
         )
-        batch = import_validate(batch=batch, actor=actor)
+        if os.environ.get("BENCH_PROFILE"):
+            import cProfile
+
+            prof = cProfile.Profile()
+            prof.enable()
+            batch = import_validate(batch=batch, actor=actor)
+            prof.disable()
+            prof.dump_stats(os.environ["BENCH_PROFILE"])
+        else:
+            batch = import_validate(batch=batch, actor=actor)
         t1, c1 = time.perf_counter(), time.process_time()
         print(
             f"{label} validate: {t1 - t0:.1f} s wall, {c1 - c0:.1f} s CPU "
