@@ -44,6 +44,7 @@ from giamngheo.geo.models import AdminUnit, Kind, Level
 from giamngheo.geo.services import load_ngoc_hoi_demo
 from giamngheo.registry.bulk import insert_many, tune_connection
 from giamngheo.registry.models import (
+    MEMBER_DATA_FIELDS,
     AuditEvent,
     Household,
     HouseholdStatus,
@@ -307,21 +308,7 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
 
     new_ids = {h.household_id for h in todo}
     members = [m for m in registry.members if m.household_id in new_ids]
-    member_fields = (
-        "household_id",
-        "full_name",
-        "sex",
-        "birth_date",
-        "birth_year",
-        "relationship",
-        "ethnicity",
-        "national_id",
-        "health_insurance",
-        "in_school",
-        "disability",
-        "created_by_id",
-        "created_at",
-    )
+    member_fields = ("household_id", *MEMBER_DATA_FIELDS, "created_by_id", "created_at")
     for mchunk in _chunks(members):
         insert_many(
             Member,

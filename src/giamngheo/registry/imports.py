@@ -55,6 +55,7 @@ from giamngheo.registry.audit import audit
 from giamngheo.registry.bulk import insert_many, tune_connection
 from giamngheo.registry.models import (
     CAUSES,
+    MEMBER_DATA_FIELDS,
     POLICY_FLAGS,
     Household,
     HouseholdStatus,
@@ -1483,18 +1484,7 @@ class ImportConflict(ValidationError):
 
 
 _HH_FIELDS = ("village_id", "head_name", "address", "ethnic_minority", *POLICY_FLAGS)
-_MEMBER_FIELDS = (
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_year",
-    "relationship",
-    "ethnicity",
-    "national_id",
-    "health_insurance",
-    "in_school",
-    "disability",
-)
+_MEMBER_FIELDS = MEMBER_DATA_FIELDS
 
 
 def _zero() -> dict[str, int]:

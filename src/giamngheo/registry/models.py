@@ -174,6 +174,21 @@ class Relationship(models.TextChoices):
     OTHER = "other", _("Khác")
 
 
+#: A member's own data fields (what imports, edits and the demo loader write).
+MEMBER_DATA_FIELDS: tuple[str, ...] = (
+    "full_name",
+    "sex",
+    "birth_date",
+    "birth_year",
+    "relationship",
+    "ethnicity",
+    "national_id",
+    "health_insurance",
+    "in_school",
+    "disability",
+)
+
+
 class Member(models.Model):
     household = models.ForeignKey(
         Household, verbose_name=_("hộ"), on_delete=models.CASCADE, related_name="members"

@@ -43,6 +43,7 @@ from giamngheo.registry.imports import (
 )
 from giamngheo.registry.models import (
     CAUSES,
+    MEMBER_DATA_FIELDS,
     POLICY_FLAGS,
     Household,
     HouseholdStatus,
@@ -207,18 +208,7 @@ def household_set_status(
 # ---------------------------------------------------------------------------------------------
 # Members
 # ---------------------------------------------------------------------------------------------
-MEMBER_EDITABLE = (
-    "full_name",
-    "sex",
-    "birth_date",
-    "birth_year",
-    "relationship",
-    "ethnicity",
-    "national_id",
-    "health_insurance",
-    "in_school",
-    "disability",
-)
+MEMBER_EDITABLE = MEMBER_DATA_FIELDS
 
 
 def _check_member(m: Member, as_of_year: int) -> None:
