@@ -33,9 +33,9 @@ from giamngheo.core.transitions import movement_tables
 from giamngheo.plans.models import ChangeAction, Plan, PlanChange, PlanRow
 from giamngheo.plans.selectors import plan_rows_visible
 from giamngheo.plans.services import (
+    _apply_changes,
     _clear_printed,
     _clear_printed_totals,
-    _log,
     _require_manage,
     _touch,
 )
@@ -132,22 +132,16 @@ def plan_baseline_from_registry(*, plan: Plan, actor: AbstractBaseUser) -> int:
         if c is None:
             continue
         new = {"households": c.households, "ethnic_minority": c.ethnic_minority, "poor": c.poor}
-        changed = [f for f in BASELINE_FIELDS if getattr(row, f) != new[f]]
+        changed, entries = _apply_changes(
+            row,
+            {name: new[name] for name in BASELINE_FIELDS},
+            plan=plan,
+            user=actor,
+            action=ChangeAction.BASELINE,
+        )
         if not changed:
             continue
-        for name in changed:
-            log.append(
-                _log(
-                    plan=plan,
-                    user=actor,
-                    action=ChangeAction.BASELINE,
-                    row=row,
-                    field_name=name,
-                    old=getattr(row, name),
-                    new=new[name],
-                )
-            )
-            setattr(row, name, new[name])
+        log += entries
         log += _clear_printed(row, plan, actor)
         row.save()
         changed_rows += 1

@@ -127,6 +127,29 @@ def _log(
     )
 
 
+def _apply_changes(
+    row: PlanRow, new: Mapping[str, object], *, plan: Plan, user: AbstractBaseUser, action: str
+) -> tuple[list[str], list[PlanChange]]:
+    """Set on ``row`` the fields of ``new`` whose value differs; return their names and one
+    audit entry each (old → new). The caller saves the row and stores the entries."""
+    changed = [name for name, value in new.items() if getattr(row, name) != value]
+    log = [
+        _log(
+            plan=plan,
+            user=user,
+            action=action,
+            row=row,
+            field_name=name,
+            old=getattr(row, name),
+            new=new[name],
+        )
+        for name in changed
+    ]
+    for name in changed:
+        setattr(row, name, new[name])
+    return changed, log
+
+
 def _touch(plan: Plan, user: AbstractBaseUser) -> None:
     plan.updated_by_id = user.pk
     plan.save(update_fields=["updated_by", "updated_at"])
@@ -359,23 +382,13 @@ def plan_import(
                 if k in ENTERED_FIELDS or k == "name_as_printed"
             ]
             continue
-        changed = [k for k, v in values.items() if getattr(row, k) != v]
+        changed, entries = _apply_changes(
+            row, values, plan=plan, user=user, action=ChangeAction.IMPORT
+        )
         if not changed:
             unchanged += 1
             continue
-        for k in changed:
-            log.append(
-                _log(
-                    plan=plan,
-                    user=user,
-                    action=ChangeAction.IMPORT,
-                    row=row,
-                    field_name=k,
-                    old=getattr(row, k),
-                    new=values[k],
-                )
-            )
-            setattr(row, k, values[k])
+        log += entries
         row.save(update_fields=changed)
         updated += 1
     gone = [r for unit_id, r in existing.items() if unit_id not in keep]
@@ -463,22 +476,16 @@ def plan_rows_update(*, plan: Plan, user: AbstractBaseUser, values: Mapping[int,
     changed_rows = 0
     for pk, v in values.items():
         row = rows[pk]
-        changed = [n for n in ENTERED_FIELDS if getattr(row, n) != getattr(v, n)]
+        changed, entries = _apply_changes(
+            row,
+            {name: getattr(v, name) for name in ENTERED_FIELDS},
+            plan=plan,
+            user=user,
+            action=ChangeAction.EDIT,
+        )
         if not changed:
             continue
-        for name in changed:
-            log.append(
-                _log(
-                    plan=plan,
-                    user=user,
-                    action=ChangeAction.EDIT,
-                    row=row,
-                    field_name=name,
-                    old=getattr(row, name),
-                    new=getattr(v, name),
-                )
-            )
-            setattr(row, name, getattr(v, name))
+        log += entries
         log += _clear_printed(row, plan, user)
         row.save()
         changed_rows += 1
