@@ -22,7 +22,6 @@ import os
 import random
 import resource
 import shutil
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -127,15 +126,7 @@ def peak_mb() -> float:
 def setup_django(folder: Path) -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}")
     os.environ["GIAMNGHEO_DATA_DIR"] = str(folder)
-    sys.path.insert(0, str(ROOT))
-    from giamngheo.web import settings as web_settings
-
-    module = (
-        "giamngheo.web.settings"
-        if "giamngheo.registry" in web_settings.INSTALLED_APPS
-        else "tests.web.registry.settings_registry"
-    )
-    os.environ["DJANGO_SETTINGS_MODULE"] = module
+    os.environ["DJANGO_SETTINGS_MODULE"] = "giamngheo.web.settings"
     import django
     from django.core.management import call_command
 
