@@ -517,6 +517,24 @@ class _Validator:
         column, letter = cols.where(f)
         return RowError(f, column, letter, code, vi, en)
 
+    def flag(
+        self, cols: _Columns, cells: Sequence[object], f: str, errors: list[RowError]
+    ) -> bool | None:
+        """A 0/1 (or x) cell; ``None`` with a ``bad_flag`` error added when it is neither."""
+        raw = cols.get(cells, f)
+        val = _flag(raw)
+        if val is None:
+            errors.append(
+                self.err(
+                    cols,
+                    f,
+                    "bad_flag",
+                    f"phải là 0 hoặc 1 (hoặc x), không phải «{_text(raw)}»",
+                    f"must be 0 or 1 (or x), not '{_text(raw)}'",
+                )
+            )
+        return val
+
     def commune_of(self, cols: _Columns, cells: Sequence[object]) -> AdminUnit | RowError:
         code = _text(cols.get(cells, "commune_code"))
         name = _text(cols.get(cells, "commune"))
@@ -799,34 +817,10 @@ def _households_chunk(
         clean["head_name"] = head
         clean["address"] = _text(cols.get(cells, "address"))[:300]
         for f in _FLAG_FIELDS:
-            raw = cols.get(cells, f)
-            val = _flag(raw)
-            if val is None:
-                errors.append(
-                    v.err(
-                        cols,
-                        f,
-                        "bad_flag",
-                        f"phải là 0 hoặc 1 (hoặc x), không phải «{_text(raw)}»",
-                        f"must be 0 or 1 (or x), not '{_text(raw)}'",
-                    )
-                )
-            clean[f] = bool(val)
+            clean[f] = bool(v.flag(cols, cells, f, errors))
         causes = []
         for k in CAUSES:
-            raw = cols.get(cells, f"cause_{k}")
-            val = _flag(raw)
-            if val is None:
-                errors.append(
-                    v.err(
-                        cols,
-                        f"cause_{k}",
-                        "bad_flag",
-                        f"phải là 0 hoặc 1 (hoặc x), không phải «{_text(raw)}»",
-                        f"must be 0 or 1 (or x), not '{_text(raw)}'",
-                    )
-                )
-            elif val:
+            if v.flag(cols, cells, f"cause_{k}", errors):
                 causes.append(k)
         clean["causes"] = causes
         if clean["indigenous_minority"] and not clean["ethnic_minority"]:
@@ -1112,19 +1106,7 @@ def _members_chunk(
         eth = _text(cols.get(cells, "ethnicity"))[:50]
         clean.update(code=code, full_name=name[:200], relationship=rel, ethnicity=eth)
         for f in ("health_insurance", "in_school", "disability"):
-            raw = cols.get(cells, f)
-            val = _flag(raw)
-            if val is None:
-                errors.append(
-                    v.err(
-                        cols,
-                        f,
-                        "bad_flag",
-                        f"phải là 0 hoặc 1 (hoặc x), không phải «{_text(raw)}»",
-                        f"must be 0 or 1 (or x), not '{_text(raw)}'",
-                    )
-                )
-            clean[f] = bool(val)
+            clean[f] = bool(v.flag(cols, cells, f, errors))
         parsed.append((n, cells, errors, clean))
     db_ids = _db_member_ids([c["national_id"] for *_x, c in parsed if c["national_id"]])
     rows: list[Staged] = []

@@ -51,11 +51,11 @@ def hh_row(
     village: str = "Thôn 1",
     ethnic: int = 1,
     indigenous: int = 0,
-    female: int = 0,
+    female: object = 0,
     persons: int | None = 2,
     income: object = 600_000,
     deps: Sequence[object] = (1, 0, 0, 0, 1, 0, 1, 1, 0, 0),
-    capital: int = 1,
+    capital: object = 1,
     land: int = 0,
 ) -> list[object]:
     return [
@@ -83,7 +83,7 @@ def member_row(  # noqa: PLR0917
     rel: str,
     nid: str = "",
     ethnicity: str = "Xơ Đăng",
-    insured: int = 1,
+    insured: object = 1,
 ) -> list[object]:
     return [code, name, sex, birth, rel, ethnicity, nid, insured]
 

@@ -136,6 +136,7 @@ def test_every_kind_of_error(district_officer: User, dak_ang: AdminUnit, units: 
         hh_row("DA007", "Cờ Sai", indigenous=1, ethnic=0, persons=1),  # row 8
         hh_row("", "Không Mã"),  # row 9: no code
         hh_row("DA009", "Hai Chủ Hộ", persons=2),  # row 10: two heads
+        hh_row("DA010", "Cờ Lạ", female="có lẽ", capital="z"),  # row 11: unreadable flags
     ]
     members = [
         member_row("DA001", "A Blong", "Nam", 1980, "Chủ hộ", "062080000001"),  # 2
@@ -146,6 +147,7 @@ def test_every_kind_of_error(district_officer: User, dak_ang: AdminUnit, units: 
         member_row("DA009", "Chủ Hộ Hai", "Nữ", 1981, "Chủ hộ", "062080000099"),  # 7: other hh
         member_row("XX999", "Không Hộ", "Nữ", 1981, "Chị"),  # 8: unknown household
         member_row("DA001", "Ai Đó", "?", "ngày xưa", "Hàng xóm"),  # 9: sex, birth, rel
+        member_row("DA001", "A Lâm", "Nam", 2005, "Con", insured="?"),  # 10: unreadable flag
     ]
     batch = _run(district_officer, dak_ang, two_sheet_file(households, members))
     assert batch.status == ImportStatus.VALIDATED
@@ -161,6 +163,8 @@ def test_every_kind_of_error(district_officer: User, dak_ang: AdminUnit, units: 
         (hh, 8, "G", "flag_conflict"),  # indigenous but not ethnic minority
         (hh, 9, "A", "missing_code"),
         (hh, 10, "D", "head_count"),
+        (hh, 11, "H", "bad_flag"),  # policy flag "có lẽ"
+        (hh, 11, "U", "bad_flag"),  # cause of poverty "z"
         (hh, 2, "A", "member_rows_invalid"),
         (mem, 3, "D", "impossible_age"),
         (mem, 4, "G", "duplicate_national_id"),
@@ -171,6 +175,7 @@ def test_every_kind_of_error(district_officer: User, dak_ang: AdminUnit, units: 
         (mem, 9, "C", "bad_sex"),
         (mem, 9, "D", "bad_birth"),
         (mem, 9, "E", "bad_relationship"),
+        (mem, 10, "H", "bad_flag"),  # health insurance "?"
     }
     assert expected <= errors, sorted(expected - errors)
     # Each message is bilingual and names the column.
