@@ -51,6 +51,7 @@ from giamngheo.core.standards import (
 from giamngheo.core.standards.headings import area_value, heading_key
 from giamngheo.core.text import fold, unit_name_key
 from giamngheo.geo.models import AdminUnit, Level, valid_on_q
+from giamngheo.registry import progress
 from giamngheo.registry.audit import audit
 from giamngheo.registry.bulk import insert_many, tune_connection
 from giamngheo.registry.models import (
@@ -1744,6 +1745,8 @@ def _import_commit(
     tally = _Tally()
     tune_connection()
     ImportBatch.objects.filter(pk=b.pk).update(status=ImportStatus.COMMITTING)
+    total, done = b.households_valid, 0
+    progress.report(b.pk, 0, total)
     try:
         with transaction.atomic():
             last = 0
@@ -1757,6 +1760,8 @@ def _import_commit(
                     break
                 _commit_chunk(b, [c for _pk, c in rows], actor_id, tally)
                 last = rows[-1][0]
+                done += len(rows)
+                progress.report(b.pk, min(done, total), max(total, done))
             b.status = ImportStatus.COMMITTED
             b.summary = tally.as_dict()
             b.committed_at = timezone.now()
@@ -1765,6 +1770,8 @@ def _import_commit(
     except BaseException:
         ImportBatch.objects.filter(pk=b.pk).update(status=ImportStatus.VALIDATED)
         raise
+    finally:
+        progress.clear(b.pk)
     return b
 
 

@@ -38,6 +38,7 @@ from giamngheo.core.identity import mask_national_id
 from giamngheo.core.standards import UnknownStandard, get_standard
 from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Level
+from giamngheo.registry import progress
 from giamngheo.registry.forms import (
     HouseholdFilterForm,
     ImportUploadForm,
@@ -555,13 +556,17 @@ def _managed_batch(request: HttpRequest, pk: int) -> ImportBatch:
 
 def _progress(batch: ImportBatch) -> dict[str, Any]:
     percent = 100 if batch.status in {ImportStatus.VALIDATED, ImportStatus.COMMITTED} else 0
-    if batch.status == ImportStatus.VALIDATING and batch.total:
-        percent = min(99, batch.done * 100 // batch.total)
+    done, total = batch.done, batch.total
+    if batch.status == ImportStatus.COMMITTING:
+        # Written inside one transaction: the worker reports outside the database.
+        done, total = progress.read(batch.pk) or (0, batch.households_valid)
+    if batch.status in {ImportStatus.VALIDATING, ImportStatus.COMMITTING} and total:
+        percent = min(99, done * 100 // total)
     return {
         "status": batch.status,
         "status_label": str(ImportStatus(batch.status).label),
-        "done": batch.done,
-        "total": batch.total,
+        "done": done,
+        "total": total,
         "percent": percent,
         "running": batch.status in RUNNING,
     }

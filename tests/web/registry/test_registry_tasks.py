@@ -201,3 +201,54 @@ def test_unreadable_file_fails_with_the_reason_and_can_be_revalidated(
     assert r.status_code == 302
     good.refresh_from_db()
     assert good.status == ImportStatus.VALIDATED and good.households_valid == len(GOOD_HOUSEHOLDS)
+
+
+@pytest.mark.django_db
+def test_commit_progress_is_visible_while_the_transaction_runs(
+    dak_ang_officer: User, dak_ang: AdminUnit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The commit writes everything in one transaction; after each chunk the worker reports
+    its progress outside the database, and the progress view (what another request sees)
+    shows it; the report is gone when the commit ends."""
+    from giamngheo.registry import imports, progress
+    from giamngheo.registry.views import _progress
+
+    c = login(dak_ang_officer)
+    upload(c, dak_ang, two_sheet_file())
+    batch = ImportBatch.objects.get()
+    assert batch.households_valid == len(GOOD_HOUSEHOLDS) == 2
+    seen: list[tuple[int, int, int]] = []
+    real_report = progress.report
+
+    def spy(batch_id: int, done: int, total: int) -> None:
+        real_report(batch_id, done, total)
+        # what a request reading the batch sees meanwhile (its row still says COMMITTING)
+        shown = _progress(ImportBatch(pk=batch_id, status=ImportStatus.COMMITTING))
+        seen.append((shown["done"], shown["total"], shown["percent"]))
+
+    monkeypatch.setattr(imports.progress, "report", spy)
+    imports.import_commit(batch=batch, actor=dak_ang_officer, chunk_size=1)
+    assert seen == [(0, 2, 0), (1, 2, 50), (2, 2, 99)]
+    assert progress.read(batch.pk) is None  # cleared at the end
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.COMMITTED
+
+
+@pytest.mark.django_db
+def test_progress_view_reads_the_commit_report(dak_ang_officer: User, dak_ang: AdminUnit) -> None:
+    from giamngheo.registry import progress
+
+    c = login(dak_ang_officer)
+    upload(c, dak_ang, two_sheet_file())
+    batch = ImportBatch.objects.get()
+    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportStatus.COMMITTING)
+    url = reverse("registry:import_progress", args=[batch.pk])
+    p = c.get(url).json()  # nothing reported yet: 0 of the valid households
+    assert (p["done"], p["total"], p["percent"], p["running"]) == (0, 2, 0, True)
+    progress.report(batch.pk, 1, 2)
+    p = c.get(url).json()
+    assert (p["done"], p["total"], p["percent"]) == (1, 2, 50)
+    html = c.get(reverse("registry:import_detail", args=[batch.pk])).content.decode()
+    assert "hộ đã ghi" in html
+    progress.clear(batch.pk)
+    assert progress.read(batch.pk) is None
