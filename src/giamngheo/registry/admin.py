@@ -29,10 +29,10 @@ else:
 
 @admin.register(Household)
 class HouseholdAdmin(_HouseholdAdmin):
-    list_display = ("code", "head_name", "commune", "village", "status")
-    list_filter = ("status", "ethnic_minority", "female_head")
+    list_display = ("code", "head_name", "commune", "village", "status", "entry_reason")
+    list_filter = ("status", "entry_reason", "ethnic_minority", "female_head")
     search_fields = ("code", "head_name_key")
-    raw_id_fields = ("commune", "village", "went_to", "created_by")
+    raw_id_fields = ("commune", "village", "went_to", "came_from", "created_by")
     list_select_related = ("commune", "village")
 
 

@@ -14,8 +14,10 @@ What is stored, from the synthetic registry:
   demo does not create, as thôn / tổ dân phố under the pre-2025 commune with its validity;
 * households with their policy groups and status: moved away, dissolved, merged (with a date
   in the year of the first review they miss, 30 June, and for a merger the household joined);
-* how each arrival came in (moved in, split off — with the household it split from), as
-  ``household_entry`` audit events (``giamngheo.registry.transitions.record_entries``);
+* how each arrival came in, on the household itself: ``entry_reason`` (moved in, split off),
+  ``entry_date`` (a day of its entry year between 15 March and late November, before that
+  year's review on 31 December) and, for a split-off, ``came_from`` (the household it split
+  from);
 * members with sex, year of birth, relationship, ethnicity, 12-digit citizen ID (aged 14+),
   health insurance, schooling (in school or not) and disability;
 * one periodic review per household per year under QĐ 59/2015, classified again by the
@@ -39,13 +41,13 @@ from giamngheo.accounts.models import Role, UserProfile
 from giamngheo.core.numbers import format_int
 from giamngheo.core.standards import classify_household, get_standard
 from giamngheo.core.synth.history import DemoRegistry, Entry, ngoc_hoi_history
-from giamngheo.core.transitions import EntryReason
 from giamngheo.geo.models import AdminUnit, Kind, Level
 from giamngheo.geo.services import load_ngoc_hoi_demo
 from giamngheo.registry.bulk import insert_many, tune_connection
 from giamngheo.registry.models import (
     MEMBER_DATA_FIELDS,
     AuditEvent,
+    EntryReason,
     Household,
     HouseholdStatus,
     Member,
@@ -55,7 +57,6 @@ from giamngheo.registry.models import (
     ReviewState,
     name_key,
 )
-from giamngheo.registry.transitions import EntryFact, record_entries
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -96,6 +97,10 @@ _STATUS = {
     "merged": HouseholdStatus.MERGED,
 }
 _ENTRY = {Entry.MOVED_IN: EntryReason.MOVED_IN, Entry.SPLIT_OFF: EntryReason.SPLIT_OFF}
+#: Arrival dates: from 15 March of the entry year, within 260 days (so by 29 November, before
+#: the review on 31 December).
+_ENTRY_FROM = (3, 15)
+_ENTRY_SPAN = 260
 
 T = TypeVar("T")
 
@@ -126,6 +131,11 @@ class DemoRegistrySummary:
 def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _entry_date(year: int, n: int) -> dt.date:
+    """The ``n``-th arrival's date in its entry ``year``: 15 March + (n mod 260) days."""
+    return dt.date(year, *_ENTRY_FROM) + dt.timedelta(days=n % _ENTRY_SPAN)
 
 
 def demo_loader_user(district: AdminUnit) -> AbstractBaseUser:
@@ -238,6 +248,8 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
         "status",
         "status_date",
         "went_to_id",
+        "entry_reason",
+        "entry_date",
         "created_by_id",
         "created_at",
         "updated_at",
@@ -264,11 +276,13 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
                     _STATUS[h.status.value].value,
                     dt.date(h.status_year, 6, 30) if h.status_year else None,
                     None,
+                    _ENTRY[h.entry].value if h.entry in _ENTRY else EntryReason.ORIGINAL.value,
+                    _entry_date(h.entry_year, n) if h.entry in _ENTRY else None,
                     loader.pk,
                     now,
                     now,
                 )
-                for h in chunk
+                for n, h in enumerate(chunk)
             ),
         )
     code_pk = {
@@ -289,22 +303,13 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
         assert h.related_household_id is not None
         obj.went_to_id = pk_of(h.related_household_id)
     Household.objects.bulk_update(went, ["went_to_id"], batch_size=1000)
-    # Arrivals.
-    record_entries(
-        loader,
-        (
-            EntryFact(
-                pk_of(h.household_id),
-                _ENTRY[h.entry],
-                h.entry_year,
-                pk_of(h.related_household_id)
-                if h.entry is Entry.SPLIT_OFF and h.related_household_id
-                else None,
-            )
-            for h in todo
-            if h.entry in _ENTRY
-        ),
-    )
+    # Split-offs: the household split from.
+    split = [h for h in todo if h.entry is Entry.SPLIT_OFF and h.related_household_id]
+    origins = [Household(pk=pk_of(h.household_id)) for h in split]
+    for obj, h in zip(origins, split, strict=True):
+        assert h.related_household_id is not None
+        obj.came_from_id = pk_of(h.related_household_id)
+    Household.objects.bulk_update(origins, ["came_from_id"], batch_size=1000)
 
     new_ids = {h.household_id for h in todo}
     members = [m for m in registry.members if m.household_id in new_ids]

@@ -8,7 +8,11 @@ Rules the models enforce themselves (services enforce them too, before writing):
   is a new record whose ``corrects`` names the record it corrects (``revision`` + 1);
 * a household's ``area`` is derived from its commune when it is created, ``head_name_key`` from
   ``head_name`` (folded: search ignores case and diacritics);
-* a member's ``birth_year`` is derived from ``birth_date`` when the date is known.
+* a member's ``birth_year`` is derived from ``birth_date`` when the date is known;
+* how a household came into the registry is on the household: ``entry_reason`` (moved in,
+  split off; "" = from the start or not recorded) has its ``entry_date`` and a date its
+  reason, and only a household that split off names ``came_from``, the household it split
+  from (``clean`` and check constraints).
 
 Writes go through ``giamngheo.registry.services`` (access checks, audit events); reads through
 ``giamngheo.registry.selectors`` (scoped by the actor's unit, national IDs masked by role).
@@ -24,6 +28,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Area
@@ -43,6 +48,17 @@ class HouseholdStatus(models.TextChoices):
     DISSOLVED = "dissolved", _("Giải thể / không còn")
     SPLIT = "split", _("Tách hộ")
     MERGED = "merged", _("Nhập hộ")
+
+
+class EntryReason(models.TextChoices):
+    """How a household came into the registry ("" = in it from the start, or not recorded).
+    The transitions read it (``giamngheo.registry.transitions``)."""
+
+    ORIGINAL = "", _("Có từ đầu hoặc chưa ghi")
+    MOVED_IN = "moved_in", _("Chuyển đến")
+    # "Tách hộ" is also the status "split" (the household that split): a context tells them
+    # apart in English.
+    SPLIT_OFF = "split_off", pgettext_lazy("lý do vào sổ", "Tách hộ")
 
 
 #: Policy-group flags of a household, in template order: field → (Vietnamese, English).
@@ -100,7 +116,26 @@ class Household(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
-        related_name="came_from",
+        related_name="arrivals",
+    )
+    entry_reason = models.CharField(
+        _("lý do vào sổ"),
+        max_length=12,
+        choices=EntryReason.choices,
+        default=EntryReason.ORIGINAL,
+        # Also a database default: multi-row inserts that do not name the column (the staged
+        # import's, the benchmarks') store "".
+        db_default=EntryReason.ORIGINAL,
+        blank=True,
+    )
+    entry_date = models.DateField(_("ngày vào sổ"), null=True, blank=True)
+    came_from = models.ForeignKey(
+        "self",
+        verbose_name=_("tách từ hộ"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="split_offs",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -123,6 +158,17 @@ class Household(models.Model):
                 condition=Q(status=HouseholdStatus.ACTIVE) | Q(status_date__isnull=False),
                 name="registry_hh_status_dated",
             ),
+            # A reason has its date, and a date its reason.
+            models.CheckConstraint(
+                condition=(Q(entry_reason="") & Q(entry_date__isnull=True))
+                | (~Q(entry_reason="") & Q(entry_date__isnull=False)),
+                name="registry_hh_entry_dated",
+            ),
+            # Only a household that split off names the household it split from.
+            models.CheckConstraint(
+                condition=Q(came_from__isnull=True) | Q(entry_reason=EntryReason.SPLIT_OFF),
+                name="registry_hh_came_from_split",
+            ),
         ]
         indexes: ClassVar[list[models.Index]] = [
             # Prefix search (LIKE 'key%'); the operator class makes PostgreSQL use it under
@@ -133,6 +179,10 @@ class Household(models.Model):
                 opclasses=["varchar_pattern_ops"],
             ),
             models.Index(fields=["village", "code"], name="registry_hh_village_code"),
+            # The few households that left (exit reasons of the transitions, status filters).
+            models.Index(
+                fields=["status"], condition=~Q(status="active"), name="registry_hh_inactive"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -150,6 +200,31 @@ class Household(models.Model):
             )
         if self.village is not None and self.village.parent_id != self.commune_id:
             raise ValidationError({"village": _("Thôn không thuộc xã / village not in commune.")})
+        self.clean_entry()
+
+    def clean_entry(self) -> None:
+        """The entry fields agree: a reason has its date (and a date its reason); only a
+        household that split off names the household it came from, never itself."""
+        errors: dict[str, Any] = {}
+        if self.entry_reason not in EntryReason.values:
+            errors["entry_reason"] = _("Lý do vào sổ không rõ / unknown entry reason.")
+        elif self.entry_reason and self.entry_date is None:
+            errors["entry_date"] = _("Cần ngày vào sổ / an entry date is needed.")
+        elif not self.entry_reason and self.entry_date is not None:
+            errors["entry_reason"] = _(
+                "Có ngày vào sổ thì cần lý do / an entry date needs an entry reason."
+            )
+        if self.came_from_id is not None:
+            if self.entry_reason != EntryReason.SPLIT_OFF:
+                errors["came_from"] = _(
+                    "Chỉ hộ tách ra mới có hộ gốc / only a household that split off has one."
+                )
+            elif self.pk is not None and self.came_from_id == self.pk:
+                errors["came_from"] = _(
+                    "Hộ không thể tách từ chính nó / a household cannot split off from itself."
+                )
+        if errors:
+            raise ValidationError(errors)
 
     def fill_derived(self) -> None:
         """``head_name_key`` always; ``area`` from the commune when empty (also used before

@@ -2,7 +2,9 @@
 the household's commune (``PermissionDenied`` otherwise, nothing written), runs in one
 transaction and leaves an ``AuditEvent``.
 
-* households: ``household_create``, ``household_update``, ``household_set_status``;
+* households: ``household_create`` (with how it came into the registry: moved in, split off
+  — ``entry_reason``, ``entry_date``, ``came_from``), ``household_split_off`` (a new household
+  split off from another), ``household_update``, ``household_set_status``;
 * members: ``member_add``, ``member_update``;
 * reviews: ``review_create`` (draft, classified by the standards engine), ``review_update``
   (drafts only), ``review_approve``, ``review_correct`` (a new draft that corrects an approved
@@ -21,7 +23,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from giamngheo.accounts.access import can_manage_unit
+from giamngheo.accounts.access import can_manage_unit, can_view_unit
 from giamngheo.core.identity import Sex as IdSex
 from giamngheo.core.identity import check_citizen_id, normalize_citizen_id
 from giamngheo.core.standards import (
@@ -45,6 +47,7 @@ from giamngheo.registry.models import (
     CAUSES,
     MEMBER_DATA_FIELDS,
     POLICY_FLAGS,
+    EntryReason,
     Household,
     HouseholdStatus,
     ImmutableReview,
@@ -62,6 +65,7 @@ if TYPE_CHECKING:
 __all__ = [
     "household_create",
     "household_set_status",
+    "household_split_off",
     "household_update",
     "import_commit",
     "import_errors_xlsx",
@@ -105,6 +109,41 @@ def _check_village(commune: AdminUnit, village: AdminUnit | None) -> None:
         )
 
 
+def _check_entry(
+    actor: AnyUser,
+    entry_reason: str,
+    entry_date: dt.date | None,
+    came_from: Household | None,
+) -> Household | None:
+    """Validate how a new household came into the registry; returns ``came_from`` as stored
+    (``PermissionDenied`` when the actor may not see it)."""
+    if entry_reason not in EntryReason.values:
+        raise ValidationError(
+            f"Lý do vào sổ không rõ / unknown entry reason: {entry_reason!r}", code="entry_reason"
+        )
+    if entry_reason and entry_date is None:
+        raise ValidationError("Cần ngày vào sổ / an entry date is needed", code="entry_date")
+    if not entry_reason and entry_date is not None:
+        raise ValidationError(
+            "Có ngày vào sổ thì cần lý do / an entry date needs an entry reason",
+            code="entry_reason",
+        )
+    if came_from is None:
+        return None
+    if entry_reason != EntryReason.SPLIT_OFF:
+        raise ValidationError(
+            "Chỉ hộ tách ra mới có hộ gốc / only a household that split off has one",
+            code="came_from",
+        )
+    source = Household.objects.select_related("commune").get(pk=came_from.pk)
+    if not can_view_unit(actor, source.commune):
+        # Name nothing of a household the actor may not see.
+        raise PermissionDenied(
+            "Không có quyền xem hộ gốc / no permission to see the household split from"
+        )
+    return source
+
+
 @transaction.atomic
 def household_create(
     *,
@@ -116,12 +155,20 @@ def household_create(
     address: str = "",
     ethnic_minority: bool = False,
     flags: Mapping[str, bool] | None = None,
+    entry_reason: str = EntryReason.ORIGINAL,
+    entry_date: dt.date | None = None,
+    came_from: Household | None = None,
 ) -> Household:
-    """A new active household; its area is its commune's."""
+    """A new active household; its area is its commune's.
+
+    ``entry_reason`` (moved in, split off; "" for a household recorded without one) needs its
+    ``entry_date``; ``came_from``, the household it split off from, only goes with split off
+    and must be visible to the actor (a commune officer: a household of their own commune)."""
     require_manage(actor, commune)
     if commune.level != Level.COMMUNE:
         raise ValidationError(f"{commune} không phải cấp xã / is not a commune", code="commune")
     _check_village(commune, village)
+    source = _check_entry(actor, entry_reason, entry_date, came_from)
     unknown = set(flags or {}) - set(POLICY_FLAGS)
     if unknown:
         raise ValidationError(f"Cờ không rõ / unknown flags: {sorted(unknown)}", code="flags")
@@ -140,12 +187,46 @@ def household_create(
         head_name=head_name.strip(),
         address=address,
         ethnic_minority=ethnic_minority,
+        entry_reason=entry_reason,
+        entry_date=entry_date,
+        came_from=source,
         created_by_id=actor.pk if actor.is_authenticated else None,
         **dict(flags or {}),
     )
     hh.save()
-    audit(actor, "household_create", hh, changes={"code": code, "commune": commune.pk})
+    changes: dict[str, Any] = {"code": code, "commune": commune.pk}
+    if entry_reason:
+        changes |= {"entry_reason": entry_reason, "entry_date": entry_date}
+    if source is not None:
+        changes["came_from"] = source.pk
+    audit(actor, "household_create", hh, changes=changes)
     return hh
+
+
+def household_split_off(
+    *,
+    actor: AnyUser,
+    source: Household,
+    code: str,
+    head_name: str,
+    entry_date: dt.date,
+    **fields: Any,
+) -> Household:
+    """A new household of ``source``'s commune that split off from ``source`` on
+    ``entry_date`` (``fields``: ``village``, ``address``, ``ethnic_minority``, ``flags``, as
+    :func:`household_create`). ``source`` itself is left as it is: when it ceased to exist,
+    record that with :func:`household_set_status` (status split)."""
+    commune = AdminUnit.objects.get(pk=source.commune_id)
+    return household_create(
+        actor=actor,
+        commune=commune,
+        code=code,
+        head_name=head_name,
+        entry_reason=EntryReason.SPLIT_OFF,
+        entry_date=entry_date,
+        came_from=source,
+        **fields,
+    )
 
 
 def _household_values(hh: Household, fields: Iterable[str]) -> dict[str, Any]:

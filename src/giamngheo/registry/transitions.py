@@ -12,11 +12,13 @@ a unit (commune, district, province) that the actor may see, in a handful of que
   comes from the household's status (moved away, dissolved, merged; a household that split
   and ceased to exist counts as dissolved) when the status date is in that year or before,
   else "unrecorded";
-* a household present after being absent (or first reviewed after the first review year of
-  the unit) gets an entry reason: from an ``AuditEvent`` with action ``household_entry``
-  (``changes = {"entry": "moved_in" | "split_off", "year": y, "from": pk}``, written by
-  :func:`record_entries` — the demo loader and any future "new household" flow), else split
-  off when a household with status *split* names it as ``went_to``, else "unrecorded".
+* a household present in year y after being absent (or first reviewed after the first review
+  year of the unit) gets an entry reason from its own fields ``entry_reason`` (moved in, split
+  off) and ``entry_date``, when the date falls after the last review year it was absent in
+  and no later than y — ``entry_date.year`` in (previous review year, y] — so an arrival
+  recorded long before a later return does not explain the return (a reason without a date,
+  which the model refuses, is accepted for any year); else split off when a household with
+  status *split* names it as ``went_to``; else "unrecorded".
 
 Each record's ``household_id`` is the household's primary key as text, its ``unit_code`` the
 primary key of its commune as text (GSO codes were re-used by the 2025 reform, pks are not);
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, OuterRef, QuerySet
@@ -35,8 +36,8 @@ from django.db.models import Exists, OuterRef, QuerySet
 from giamngheo.accounts.access import unit_scope_q
 from giamngheo.core.transitions import EntryReason, ExitReason, History, HouseholdYear
 from giamngheo.geo.models import AdminUnit, Level, descendants_q
+from giamngheo.registry.models import EntryReason as RecordedEntry
 from giamngheo.registry.models import (
-    AuditEvent,
     Household,
     HouseholdStatus,
     ReviewKind,
@@ -48,53 +49,23 @@ if TYPE_CHECKING:
     from giamngheo.registry.audit import AnyUser
 
 __all__ = [
-    "ENTRY_ACTION",
-    "EntryFact",
     "approved_reviews",
     "commune_ids",
-    "record_entries",
     "review_years",
     "unit_ancestors",
     "unit_histories",
 ]
 
-#: The audit action that records how a household came into the registry.
-ENTRY_ACTION = "household_entry"
-_HOUSEHOLD_TYPE = "registry.Household"
-
+_ENTRY: dict[str, EntryReason] = {
+    RecordedEntry.MOVED_IN: EntryReason.MOVED_IN,
+    RecordedEntry.SPLIT_OFF: EntryReason.SPLIT_OFF,
+}
 _EXIT: dict[str, ExitReason] = {
     HouseholdStatus.MOVED_AWAY: ExitReason.MOVED_AWAY,
     HouseholdStatus.DISSOLVED: ExitReason.DISSOLVED,
     HouseholdStatus.MERGED: ExitReason.MERGED,
     HouseholdStatus.SPLIT: ExitReason.DISSOLVED,
 }
-
-
-@dataclass(frozen=True)
-class EntryFact:
-    """How a household came into the registry before the review of ``year``."""
-
-    household_id: int
-    reason: EntryReason
-    year: int
-    came_from: int | None = None  # the household it split off from
-
-
-def record_entries(actor: AnyUser | None, facts: Iterable[EntryFact]) -> int:
-    """Write one ``household_entry`` audit event per fact (bulk); returns how many."""
-    user_id = actor.pk if actor is not None and actor.is_authenticated else None
-    events = [
-        AuditEvent(
-            actor_id=user_id,
-            action=ENTRY_ACTION,
-            object_type=_HOUSEHOLD_TYPE,
-            object_id=str(f.household_id),
-            changes={"entry": f.reason.value, "year": f.year, "from": f.came_from},
-        )
-        for f in facts
-    ]
-    AuditEvent.objects.bulk_create(events, batch_size=2000)
-    return len(events)
 
 
 def commune_ids(*, actor: AnyUser, unit: AdminUnit) -> list[int]:
@@ -148,27 +119,15 @@ def unit_ancestors(communes: Iterable[int]) -> dict[str, tuple[str, ...]]:
     return out
 
 
-def _entry_facts(household_ids: set[int]) -> dict[int, list[tuple[EntryReason, int | None]]]:
-    facts: dict[int, list[tuple[EntryReason, int | None]]] = {}
-    events = AuditEvent.objects.filter(action=ENTRY_ACTION, object_type=_HOUSEHOLD_TYPE)
-    for object_id, changes in events.values_list("object_id", "changes").iterator(2000):
-        try:
-            pk = int(object_id)
-            reason = EntryReason(changes.get("entry"))
-        except (TypeError, ValueError, AttributeError):
-            continue
-        if pk in household_ids:
-            year = changes.get("year")
-            facts.setdefault(pk, []).append((reason, year if isinstance(year, int) else None))
-    return facts
-
-
 def _entry_reason(
-    facts: list[tuple[EntryReason, int | None]], year: int, split_off: bool
+    entry: tuple[str, dt.date | None], since: int, year: int, split_off: bool
 ) -> EntryReason:
-    for reason, when in facts:
-        if when is None or when == year:
-            return reason
+    """Why a household absent in review year ``since`` is present in ``year``: its recorded
+    reason when dated in (``since``, ``year``] (or undated), else split off when a household
+    that split names it, else unrecorded."""
+    reason, on = _ENTRY.get(entry[0]), entry[1]
+    if reason is not None and (on is None or since < on.year <= year):
+        return reason
     return EntryReason.SPLIT_OFF if split_off else EntryReason.UNRECORDED
 
 
@@ -201,14 +160,28 @@ def unit_histories(
         return []
     years = sorted({y for by_year in seen.values() for y in by_year})
     first_year = years[0]
-    info: dict[int, tuple[int, str, bool, str, dt.date | None]] = {
-        pk: (commune_id, area, em, status, status_date)
-        for pk, commune_id, area, em, status, status_date in Household.objects.filter(
-            commune_id__in=scope
-        ).values_list("pk", "commune_id", "area", "ethnic_minority", "status", "status_date")
+    info: dict[int, tuple[int, str, bool, str, dt.date | None, str, dt.date | None]] = {
+        pk: (commune_id, area, em, status, status_date, entry_reason, entry_date)
+        for (
+            pk,
+            commune_id,
+            area,
+            em,
+            status,
+            status_date,
+            entry_reason,
+            entry_date,
+        ) in Household.objects.filter(commune_id__in=scope).values_list(
+            "pk",
+            "commune_id",
+            "area",
+            "ethnic_minority",
+            "status",
+            "status_date",
+            "entry_reason",
+            "entry_date",
+        )
     }
-    ids = set(seen)
-    facts = _entry_facts(ids)
     split_into = set(
         Household.objects.filter(status=HouseholdStatus.SPLIT, went_to__isnull=False)
         .filter(went_to__commune_id__in=scope)
@@ -216,7 +189,7 @@ def unit_histories(
     )
     histories: list[History] = []
     for hid in sorted(seen):
-        commune_id, area, em, status, status_date = info[hid]
+        commune_id, area, em, status, status_date, entry_reason, entry_date = info[hid]
         records = _records(
             hid,
             seen[hid],
@@ -226,7 +199,7 @@ def unit_histories(
             area="urban" if area == "urban" else "rural",
             ethnic_minority=bool(em),
             exit_reason=_exit_reason(status, status_date),
-            facts=facts.get(hid, []),
+            entry=(entry_reason, entry_date),
             split_off=hid in split_into,
         )
         histories.append(History(str(hid), tuple(records)))
@@ -250,7 +223,7 @@ def _records(
     area: str,
     ethnic_minority: bool,
     exit_reason: tuple[ExitReason, int | None],
-    facts: list[tuple[EntryReason, int | None]],
+    entry: tuple[str, dt.date | None],
     split_off: bool,
 ) -> list[HouseholdYear]:
     out: list[HouseholdYear] = []
@@ -262,18 +235,19 @@ def _records(
         "area": area,
         "unit_code": unit_code,
     }
+    previous = first_year  # the review year before y
     for y in years:
         rec = by_year.get(y)
         if rec is not None:
-            entry = None
+            entered = None
             if not present and y != first_year:
-                entry = _entry_reason(facts, y, split_off)
+                entered = _entry_reason(entry, previous, y, split_off)
             out.append(
                 HouseholdYear(
                     year=y,
                     status=rec[0],  # type: ignore[arg-type]
                     persons=rec[1],
-                    entry_reason=entry,
+                    entry_reason=entered,
                     **common,
                 )
             )
@@ -288,4 +262,5 @@ def _records(
                 )
             )
             present = False
+        previous = y
     return out

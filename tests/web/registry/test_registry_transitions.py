@@ -31,7 +31,7 @@ from giamngheo.core.transitions import (
 from giamngheo.geo.models import AdminUnit
 from giamngheo.geo.services import DemoUnits
 from giamngheo.registry.models import Household, HouseholdStatus, ReviewRecord
-from giamngheo.registry.transitions import EntryFact, record_entries, unit_histories
+from giamngheo.registry.transitions import unit_histories
 from giamngheo.registry.views_transitions import PAGE_SIZE, bucket_of
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +65,9 @@ def add_household(
     status: str = HouseholdStatus.ACTIVE,
     status_date: dt.date | None = None,
     name: str | None = None,
+    entry_reason: str = "",
+    entry_date: dt.date | None = None,
+    came_from: Household | None = None,
 ) -> Household:
     hh = Household.objects.create(
         commune=commune,
@@ -73,6 +76,9 @@ def add_household(
         ethnic_minority=em,
         status=status,
         status_date=status_date,
+        entry_reason=entry_reason,
+        entry_date=entry_date,
+        came_from=came_from,
     )
     ReviewRecord.objects.bulk_create(
         ReviewRecord(
@@ -121,6 +127,13 @@ def generate(units: DemoUnits, per_commune: int = 90, seed: int = 7) -> Generate
                     exit_reason = _EXITS[choice]
                 else:
                     exit_reason = ExitReason.UNRECORDED
+            entry = None
+            if first > 2018:
+                entry = rnd.choice(
+                    (EntryReason.MOVED_IN, EntryReason.SPLIT_OFF, EntryReason.UNRECORDED)
+                )
+            # How it came in, on the household: dated in its first review year.
+            recorded = entry in (EntryReason.MOVED_IN, EntryReason.SPLIT_OFF)
             name = f"Hộ thử {code} số {i:03d}"
             hh = add_household(
                 commune,
@@ -130,15 +143,10 @@ def generate(units: DemoUnits, per_commune: int = 90, seed: int = 7) -> Generate
                 status=status,
                 status_date=status_date,
                 name=name,
+                entry_reason=str(entry) if recorded else "",
+                entry_date=dt.date(first, 1 + i % 12, 1) if recorded else None,
             )
             out.names[code].append(name)
-            entry = None
-            if first > 2018:
-                entry = rnd.choice(
-                    (EntryReason.MOVED_IN, EntryReason.SPLIT_OFF, EntryReason.UNRECORDED)
-                )
-                if entry is not EntryReason.UNRECORDED:
-                    record_entries(None, [EntryFact(hh.pk, entry, first)])
             area: Area = "urban" if code == PLEI_KAN else "rural"
             for y, (c, p) in reviews.items():
                 out.truth.append(
