@@ -5,6 +5,9 @@ Tests that touch the database get the ``dbtest`` marker automatically, so that
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 _DB_FIXTURES = {"db", "transactional_db", "client", "admin_client", "django_user_model"}
@@ -20,6 +23,16 @@ def pytest_configure(config: pytest.Config) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Background tasks run inline in tests unless a test asks for the worker explicitly.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The file caches (computed transitions) in a throwaway folder, not the checkout's ./data.
+    cache_root = Path(tempfile.mkdtemp(prefix="gn_test_cache_"))
+    settings.CACHES = {
+        alias: (
+            {**conf, "LOCATION": str(cache_root / alias)}
+            if conf["BACKEND"].endswith("FileBasedCache")
+            else conf
+        )
+        for alias, conf in settings.CACHES.items()
+    }
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -24,10 +24,13 @@ from giamngheo.core.transitions import (
     Movement,
     MovementTable,
     OriginCode,
+    bucket_keys,
+    figure_keys,
     histories_from_records,
     household_movement,
     movement_table,
     movement_tables,
+    movement_tables_by,
     origin_code,
 )
 
@@ -581,3 +584,78 @@ def test_identity_on_generated_registries(data: tuple[list[History], list[int]])
             assert {h for h, c in codes.items() if c is new} == ids(total.increases) - ids(
                 total.re_entered
             )
+
+
+#: Every figure a page prints or links to (row keys, summary keys, reasons).
+_FIGURES = (
+    "households_start", "households_end", "start", "decreases", "to_other_list", "above_line",
+    "other_decreases", "increases", "from_other_list", "re_entered", "newly", "other_increases",
+    "end", "escaped", "members_gained", "members_lost",
+    *(f"other_decreases:{r.value}" for r in ExitReason),
+    *(f"other_increases:{r.value}" for r in EntryReason),
+)  # fmt: skip
+
+
+def _figure(t: MovementTable, key: str, measure: Measure) -> Bucket:
+    """The figure as the table prints it (for persons, decreases and increases include the
+    size changes of households that stayed on the list)."""
+    rows = {row.key: row.bucket for row in t.rows(measure)}
+    if key in rows:
+        return rows[key]
+    if key == "escaped":
+        return t.escaped
+    if key in {"households_start", "households_end", "members_gained", "members_lost"}:
+        bucket: Bucket = getattr(t, key)
+        return bucket
+    section, _, reason = key.partition(":")
+    if section == "other_decreases":
+        return t.other_decreases[ExitReason(reason)]
+    return t.other_increases[EntryReason(reason)]
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow])
+@given(registries())
+def test_one_pass_groupings_and_figure_keys(data: tuple[list[History], list[int]]) -> None:
+    """``movement_tables_by`` equals ``movement_tables`` for each grouping, and a figure's
+    households and persons are those of the households whose ``bucket_keys`` meet its
+    ``figure_keys``."""
+    histories, years = data
+    ancestors = {"c1": ("d1",), "c2": ("d1",), "u1": ("d2",)}
+    for y0, y1 in itertools.pairwise(years):
+        for kind in LIST_KINDS:
+            for level in (0, 1):
+                dims = [d for d, lv in _GROUPINGS if lv == level]
+                together = movement_tables_by(
+                    histories, y0, y1, list_kind=kind, group_bys=dims,
+                    unit_ancestors=ancestors, unit_level=level,
+                )  # fmt: skip
+                for group_by, got in zip(dims, together, strict=True):
+                    alone = movement_tables(
+                        histories, y0, y1, list_kind=kind, group_by=group_by,
+                        unit_ancestors=ancestors, unit_level=level,
+                    )  # fmt: skip
+                    assert got == alone
+                    assert list(got.groups) == list(alone.groups)
+            total = movement_table(histories, y0, y1, list_kind=kind)
+            keyed = []
+            for h in histories:
+                r0, r1 = h.at(y0), h.at(y1)
+                if not ((r0 is not None and r0.present) or (r1 is not None and r1.present)):
+                    continue
+                mv = household_movement(h, y0, y1, kind)
+                keyed.append((h.household_id, dict(bucket_keys(r0, r1, mv))))
+            for key in _FIGURES:
+                for measure in MEASURES:
+                    wanted = figure_keys(kind, key, measure)
+                    hits = [
+                        (hid, sum(n for k, n in keys.items() if k in wanted))
+                        for hid, keys in keyed
+                        if wanted & keys.keys()
+                    ]
+                    bucket = _figure(total, key, measure)
+                    assert sorted(h for h, _ in hits) == list(bucket.household_ids), key
+                    assert sum(n for _, n in hits) == bucket.persons, (key, measure)
+    with pytest.raises(KeyError):
+        figure_keys("poor", "other_decreases:nowhere")
+    with pytest.raises(KeyError):
+        figure_keys("poor", "nothing")

@@ -622,6 +622,13 @@ class _Accumulator:
         self.ids[key].append(household_id)
         self.persons[key] += persons
 
+    def absorb(self, other: _Accumulator) -> None:
+        """Add ``other``'s households (a disjoint set) to this one."""
+        for key, ids in other.ids.items():
+            self.ids[key].extend(ids)
+        for key, persons in other.persons.items():
+            self.persons[key] += persons
+
     def bucket(self, key: str) -> Bucket:
         return Bucket(tuple(sorted(self.ids.get(key, ()))), self.persons.get(key, 0))
 
@@ -647,6 +654,100 @@ class _Accumulator:
         )
 
 
+def bucket_keys(
+    r0: HouseholdYear | None, r1: HouseholdYear | None, mv: HouseholdMovement | None
+) -> list[tuple[str, int]]:
+    """The buckets of a table that a household lands in, with the persons it adds to each,
+    given its y0 and y1 records and its movement on the table's list.
+
+    Keys: ``households_start``, ``households_end``, ``start``, ``end``, ``members_gained``,
+    ``members_lost``, a movement (``to_other_list``, ``above_line``, ``from_other_list``,
+    ``re_entered``, ``newly``) or ``exited:<exit reason>`` / ``entered:<entry reason>``.
+    This is the one place that decides it: the tables are sums of it, and a list of the
+    households behind a figure (:func:`figure_keys`) is a filter on it."""
+    out: list[tuple[str, int]] = []
+    if r0 is not None and r0.status is not None:
+        out.append(("households_start", r0.persons))
+    if r1 is not None and r1.status is not None:
+        out.append(("households_end", r1.persons))
+    if mv is None:
+        return out
+    movement = mv.movement
+    if movement is Movement.STAYED:
+        out.append(("start", mv.persons_from))
+        out.append(("end", mv.persons_to))
+        change = mv.persons_to - mv.persons_from
+        if change > 0:
+            out.append(("members_gained", change))
+        elif change < 0:
+            out.append(("members_lost", -change))
+        return out
+    key = str(movement) if mv.reason is None else f"{movement}:{mv.reason.value}"
+    if movement in DECREASES:
+        out.append(("start", mv.persons_from))
+        out.append((key, mv.persons_from))
+    else:
+        out.append(("end", mv.persons_to))
+        out.append((key, mv.persons_to))
+    return out
+
+
+_PLAIN_FIGURES = frozenset(
+    {
+        "households_start",
+        "households_end",
+        "start",
+        "end",
+        "to_other_list",
+        "above_line",
+        "from_other_list",
+        "re_entered",
+        "newly",
+        "members_gained",
+        "members_lost",
+    }
+)
+_EXITED = frozenset(f"{Movement.EXITED}:{r.value}" for r in ExitReason)
+_ENTERED = frozenset(f"{Movement.ENTERED}:{r.value}" for r in EntryReason)
+
+
+def figure_keys(list_kind: ListKind, key: str, measure: Measure = "households") -> frozenset[str]:
+    """The :func:`bucket_keys` that make up the figure ``key`` of a table as
+    :meth:`MovementTable.rows` prints it for ``measure`` (a row key, ``escaped``,
+    ``households_start`` / ``households_end``, ``other_decreases:<reason>``, …): the figure's
+    households are those with one of these keys, its persons the sum over them. For persons,
+    decreases and increases include the size changes of the households that stayed on the
+    list. ``KeyError`` for an unknown key."""
+    kind = _check_list_kind(list_kind)
+    persons = measure == "persons"
+    if key in _PLAIN_FIGURES:
+        return frozenset({key})
+    if key == "decreases":
+        keys = {str(Movement.TO_OTHER_LIST), str(Movement.ABOVE_LINE), *_EXITED}
+        return frozenset(keys | ({"members_lost"} if persons else set()))
+    if key == "increases":
+        keys = {str(Movement.FROM_OTHER_LIST), str(Movement.RE_ENTERED), str(Movement.NEWLY)}
+        keys |= _ENTERED
+        return frozenset(keys | ({"members_gained"} if persons else set()))
+    if key == "escaped":
+        if kind == "poor":
+            return frozenset({str(Movement.TO_OTHER_LIST), str(Movement.ABOVE_LINE)})
+        return frozenset({str(Movement.ABOVE_LINE)})
+    if key == "other_decreases":
+        return _EXITED
+    if key == "other_increases":
+        return _ENTERED
+    section, _, reason = key.partition(":")
+    try:
+        if section == "other_decreases":
+            return frozenset({f"{Movement.EXITED}:{ExitReason(reason).value}"})
+        if section == "other_increases":
+            return frozenset({f"{Movement.ENTERED}:{EntryReason(reason).value}"})
+    except ValueError:
+        pass
+    raise KeyError(key)
+
+
 def _add_household(
     acc: _Accumulator,
     hid: str,
@@ -654,25 +755,8 @@ def _add_household(
     r1: HouseholdYear | None,
     mv: HouseholdMovement | None,
 ) -> None:
-    if r0 is not None and r0.present:
-        acc.add("households_start", hid, r0.persons)
-    if r1 is not None and r1.present:
-        acc.add("households_end", hid, r1.persons)
-    if mv is None:
-        return
-    if mv.movement in DECREASES or mv.movement is Movement.STAYED:
-        acc.add("start", hid, mv.persons_from)
-    if mv.movement in INCREASES or mv.movement is Movement.STAYED:
-        acc.add("end", hid, mv.persons_to)
-    if mv.movement is Movement.STAYED:
-        change = mv.persons_to - mv.persons_from
-        if change > 0:
-            acc.add("members_gained", hid, change)
-        elif change < 0:
-            acc.add("members_lost", hid, -change)
-        return
-    key = str(mv.movement) if mv.reason is None else f"{mv.movement}:{mv.reason.value}"
-    acc.add(key, hid, mv.persons_from if mv.movement in DECREASES else mv.persons_to)
+    for key, persons in bucket_keys(r0, r1, mv):
+        acc.add(key, hid, persons)
 
 
 def _reference(r0: HouseholdYear | None, r1: HouseholdYear | None) -> HouseholdYear | None:
@@ -728,7 +812,16 @@ def movement_tables(
     ``unit_ancestors[unit_code][k - 1]``, where ``unit_ancestors`` maps a commune code to its
     ancestors from the nearest up (district, province).
     """
-    dims = tuple(group_by)
+    key_of = _key_function(tuple(group_by), unit_ancestors, unit_level)
+    return _tables(histories, year_from, year_to, list_kind=list_kind, key_of=key_of)
+
+
+_AREA_ORDER = {"urban": 0, "rural": 1}
+
+
+def _key_function(
+    dims: tuple[str, ...], unit_ancestors: Mapping[str, Sequence[str]] | None, unit_level: int
+) -> Callable[[HouseholdYear], GroupKey]:
     for dim in dims:
         if dim not in GROUP_DIMENSIONS:
             raise ValueError(f"group_by: unknown dimension {dim!r}; use {GROUP_DIMENSIONS}")
@@ -736,6 +829,7 @@ def movement_tables(
         raise ValueError("unit_level must be 0 or more")
     if unit_level > 0 and unit_ancestors is None:
         raise ValueError("unit_level > 0 needs unit_ancestors")
+    by_area, by_unit, by_em = "area" in dims, "unit" in dims, "ethnic_minority" in dims
 
     def unit_of(code: str) -> str:
         if unit_level == 0:
@@ -748,15 +842,101 @@ def movement_tables(
 
     def key_of(ref: HouseholdYear) -> GroupKey:
         return GroupKey(
-            area=ref.area if "area" in dims else None,
-            unit_code=unit_of(ref.unit_code) if "unit" in dims else None,
-            ethnic_minority=ref.ethnic_minority if "ethnic_minority" in dims else None,
+            area=ref.area if by_area else None,
+            unit_code=unit_of(ref.unit_code) if by_unit else None,
+            ethnic_minority=ref.ethnic_minority if by_em else None,
         )
 
-    return _tables(histories, year_from, year_to, list_kind=list_kind, key_of=key_of)
+    return key_of
 
 
-_AREA_ORDER = {"urban": 0, "rural": 1}
+def movement_tables_by(
+    histories: Iterable[History],
+    year_from: int,
+    year_to: int,
+    *,
+    list_kind: ListKind = "poor",
+    group_bys: Sequence[Sequence[GroupDimension]],
+    unit_ancestors: Mapping[str, Sequence[str]] | None = None,
+    unit_level: int = 0,
+) -> list[GroupedTables]:
+    """:func:`movement_tables` for several groupings at once (same arguments, one
+    ``group_by`` per item of ``group_bys``; the results in that order, each with the same
+    total). Each household's movement is computed once and added to one accumulator of the
+    finest grouping (all the dimensions used); the coarser groups are sums of those, so this
+    costs about one pass whatever the number of groupings."""
+    wanted = [tuple(g) for g in group_bys]
+    dims = tuple(d for d in GROUP_DIMENSIONS if any(d in g for g in wanted))
+    kind = _check_list_kind(list_kind)
+    key_of = _key_function(dims, unit_ancestors, unit_level)
+    for group_by in wanted:
+        _key_function(group_by, unit_ancestors, unit_level)  # the same checks as one grouping
+    total, by_finest = _accumulate(histories, year_from, year_to, kind, key_of=key_of, where=None)
+    out: list[GroupedTables] = []
+    total_table = total.table(kind, year_from, year_to)
+    for group_by in wanted:
+        merged: dict[GroupKey, _Accumulator] = {}
+        for key, acc in by_finest.items():
+            coarse = GroupKey(
+                area=key.area if "area" in group_by else None,
+                unit_code=key.unit_code if "unit" in group_by else None,
+                ethnic_minority=key.ethnic_minority if "ethnic_minority" in group_by else None,
+            )
+            into = merged.get(coarse)
+            if into is None:
+                into = merged[coarse] = _Accumulator()
+            into.absorb(acc)
+        out.append(
+            GroupedTables(
+                total=total_table,
+                groups={
+                    k: merged[k].table(kind, year_from, year_to)
+                    for k in sorted(merged, key=_group_order)
+                },
+            )
+        )
+    return out
+
+
+def _group_order(key: GroupKey) -> tuple[int, str, int]:
+    area = -1 if key.area is None else _AREA_ORDER.get(key.area, 2)
+    em = -1 if key.ethnic_minority is None else int(not key.ethnic_minority)
+    return (area, key.unit_code or "", em)
+
+
+def _accumulate(
+    histories: Iterable[History],
+    year_from: int,
+    year_to: int,
+    kind: ListKind,
+    *,
+    key_of: Callable[[HouseholdYear], GroupKey] | None,
+    where: Callable[[HouseholdYear], bool] | None,
+) -> tuple[_Accumulator, dict[GroupKey, _Accumulator]]:
+    """The accumulators of the total and of each group (the total is the sum of the groups
+    when there are groups)."""
+    if year_from >= year_to:
+        raise ValueError(f"year_from ({year_from}) must be before year_to ({year_to})")
+    total = _Accumulator()
+    groups: dict[GroupKey, _Accumulator] = {}
+    for history in histories:
+        r0, r1 = history.at(year_from), history.at(year_to)
+        ref = _reference(r0, r1)
+        if ref is None or (where is not None and not where(ref)):
+            continue
+        mv = household_movement(history, year_from, year_to, kind)
+        acc = total
+        if key_of is not None:
+            key = key_of(ref)
+            found = groups.get(key)
+            if found is None:
+                found = groups[key] = _Accumulator()
+            acc = found
+        _add_household(acc, history.household_id, r0, r1, mv)
+    if key_of is not None:
+        for acc in groups.values():
+            total.absorb(acc)
+    return total, groups
 
 
 def _tables(
@@ -769,33 +949,12 @@ def _tables(
     where: Callable[[HouseholdYear], bool] | None = None,
 ) -> GroupedTables:
     kind = _check_list_kind(list_kind)
-    if year_from >= year_to:
-        raise ValueError(f"year_from ({year_from}) must be before year_to ({year_to})")
-    total = _Accumulator()
-    groups: dict[GroupKey, _Accumulator] = {}
-    for history in histories:
-        r0, r1 = history.at(year_from), history.at(year_to)
-        ref = _reference(r0, r1)
-        if ref is None or (where is not None and not where(ref)):
-            continue
-        hid = history.household_id
-        mv = household_movement(history, year_from, year_to, kind)
-        _add_household(total, hid, r0, r1, mv)
-        if key_of is not None:
-            key = key_of(ref)
-            acc = groups.get(key)
-            if acc is None:
-                acc = groups[key] = _Accumulator()
-            _add_household(acc, hid, r0, r1, mv)
-
-    def order(key: GroupKey) -> tuple[int, str, int]:
-        area = -1 if key.area is None else _AREA_ORDER.get(key.area, 2)
-        em = -1 if key.ethnic_minority is None else int(not key.ethnic_minority)
-        return (area, key.unit_code or "", em)
-
+    total, groups = _accumulate(histories, year_from, year_to, kind, key_of=key_of, where=where)
     return GroupedTables(
         total=total.table(kind, year_from, year_to),
-        groups={k: groups[k].table(kind, year_from, year_to) for k in sorted(groups, key=order)},
+        groups={
+            k: groups[k].table(kind, year_from, year_to) for k in sorted(groups, key=_group_order)
+        },
     )
 
 
@@ -857,5 +1016,11 @@ def origin_code(
     prev = year - 1 if previous_year is None else previous_year
     mv = household_movement(history, prev, year, kind)
     assert mv is not None  # on the list in ``year``
-    new = OriginCode.POOR_NEW if kind == "poor" else OriginCode.NEAR_POOR_NEW
-    return _ORIGIN_BY_MOVEMENT.get((kind, mv.movement), new)
+    return origin_of_movement(kind, mv.movement)
+
+
+def origin_of_movement(list_kind: ListKind, movement: Movement) -> OriginCode:
+    """The origin code of a household that is on ``list_kind`` at the end of a pair of years
+    with ``movement`` on that list (stayed: *cũ*, re_entered: *tái*, any other: *mới*)."""
+    new = OriginCode.POOR_NEW if list_kind == "poor" else OriginCode.NEAR_POOR_NEW
+    return _ORIGIN_BY_MOVEMENT.get((list_kind, movement), new)

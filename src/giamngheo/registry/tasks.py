@@ -71,3 +71,13 @@ def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
     if not result.args or result.args[0] != batch_id:
         return None
     return result
+
+
+@task()
+def compute_transitions(actor_id: int | None, unit_id: int, year_to: int) -> str:
+    """Compute the transitions page of a unit for (year_to − 1, year_to) as the actor sees it
+    and store it in the cache (``views_transitions.compute_and_store``); returns the key."""
+    from giamngheo.geo.models import AdminUnit
+    from giamngheo.registry.views_transitions import compute_and_store
+
+    return compute_and_store(_actor(actor_id), AdminUnit.objects.get(pk=unit_id), year_to)

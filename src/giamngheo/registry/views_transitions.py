@@ -19,27 +19,33 @@ Figures are computed by ``giamngheo.core.transitions`` from the approved periodi
 
 from __future__ import annotations
 
+import hashlib
 import io
-from collections.abc import Callable, Mapping, Sequence
+from array import array
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
+from django.contrib.admin.models import LogEntry
+from django.core.cache import BaseCache, caches
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
-from giamngheo.accounts.access import unit_scope_q, user_unit
+from giamngheo.accounts.access import get_profile, unit_scope_q, user_unit
 from giamngheo.core.numbers import Lang, format_decimal, format_int
 from giamngheo.core.transitions import (
     LIST_KINDS,
     Bucket,
     EntryReason,
     ExitReason,
+    GroupDimension,
     GroupedTables,
     GroupKey,
     History,
@@ -47,16 +53,23 @@ from giamngheo.core.transitions import (
     ListKind,
     Measure,
     MovementTable,
-    movement_table,
+    OriginCode,
+    bucket_keys,
+    figure_keys,
+    household_movement,
     movement_tables,
+    movement_tables_by,
     origin_code,
+    origin_of_movement,
     row_label,
 )
 from giamngheo.geo.models import LEVEL_DEPTH, AdminUnit, Level
-from giamngheo.registry.models import Classification, Household
+from giamngheo.registry.models import AuditEvent, Classification, Household, ReviewRecord
 from giamngheo.registry.transitions import commune_ids, review_years, unit_histories
 
 MEASURES: tuple[Measure, ...] = ("households", "persons")
+#: The cache of computed transitions (``settings.CACHES``; the default cache when absent).
+CACHE_ALIAS = "transitions"
 PAGE_SIZE = 50
 #: Columns of the tables by area and unit (as in the official summary forms).
 SUMMARY_KEYS: tuple[str, ...] = (
@@ -166,8 +179,9 @@ class Selection:
     year_to: int | None
 
 
-def _select(request: HttpRequest) -> Selection:
-    units = unit_choices(request.user)
+def _select(request: HttpRequest, stamp: str | None = None) -> Selection:
+    stamp = registry_stamp() if stamp is None else stamp
+    units = _cached_unit_choices(request.user, stamp)
     if not units:
         raise Http404("Không có đơn vị / no unit")
     wanted = _int(request.GET.get("don_vi"))
@@ -179,7 +193,7 @@ def _select(request: HttpRequest) -> Selection:
         if found is None:
             raise Http404("Không có đơn vị này / no such unit")
         unit = found
-    years = review_years(actor=request.user, unit=unit)
+    years = _cached_review_years(request.user, unit, stamp)
     pairs = [(y - 1, y) for y in years if y - 1 in years]
     year_to = _int(request.GET.get("nam"))
     if year_to is None and pairs:
@@ -292,32 +306,10 @@ def _sub_units(unit: AdminUnit, communes: Sequence[int]) -> dict[str, str]:
     return out
 
 
-def _em(histories: Sequence[History]) -> list[History]:
-    return [h for h in histories if h.records[-1].ethnic_minority]
-
-
 @dataclass(frozen=True)
 class _Grouped:
     sections: GroupedTables  # total and one table per area
     by_unit: Mapping[GroupKey, MovementTable]  # per (area, unit directly under the unit)
-
-
-def _grouped(
-    histories: Sequence[History], y0: int, y1: int, kind: ListKind, sub_units: dict[str, str]
-) -> _Grouped:
-    sections = movement_tables(histories, y0, y1, list_kind=kind, group_by=("area",))
-    by_unit: Mapping[GroupKey, MovementTable] = {}
-    if sub_units:
-        by_unit = movement_tables(
-            histories,
-            y0,
-            y1,
-            list_kind=kind,
-            group_by=("area", "unit"),
-            unit_ancestors={c: (s,) for c, s in sub_units.items()},
-            unit_level=1,
-        ).groups
-    return _Grouped(sections, by_unit)
 
 
 def _summary(  # noqa: PLR0917
@@ -371,10 +363,18 @@ def _summary(  # noqa: PLR0917
     return rows
 
 
-def build_report(
-    histories: Sequence[History], sel: Selection, lang: Lang, em_only: bool = False
-) -> list[ListReport]:
-    """The page's tables for both lists."""
+@dataclass(frozen=True)
+class ComputedTables:
+    """The movement tables of both lists for the page, over all households and over the
+    ethnic-minority ones (each: total, by area, by area and unit directly under the unit)."""
+
+    sub_units: dict[str, str]
+    names: dict[str, tuple[str, str]]
+    all: dict[ListKind, _Grouped]
+    em: dict[ListKind, _Grouped]
+
+
+def compute_tables(histories: Sequence[History], sel: Selection) -> ComputedTables:
     assert sel.year_from is not None and sel.year_to is not None
     y0, y1 = sel.year_from, sel.year_to
     communes = sorted({int(h.records[-1].unit_code) for h in histories})
@@ -385,20 +385,68 @@ def build_report(
             pk__in=[int(s) for s in set(sub_units.values())]
         ).values_list("pk", "code", "name")
     }
-    em_histories = _em(histories)
+    all_: dict[ListKind, _Grouped] = {}
+    em: dict[ListKind, _Grouped] = {}
+    # One pass per list: every grouping of the page, of all and of ethnic-minority households.
+    group_bys: list[tuple[GroupDimension, ...]] = [("area",), ("ethnic_minority",)]
+    group_bys += [("ethnic_minority", "area")]
+    if sub_units:
+        group_bys += [("area", "unit"), ("ethnic_minority", "area", "unit")]
+    for kind in LIST_KINDS:
+        out = movement_tables_by(
+            histories,
+            y0,
+            y1,
+            list_kind=kind,
+            group_bys=group_bys,
+            unit_ancestors={c: (s,) for c, s in sub_units.items()},
+            unit_level=1 if sub_units else 0,
+        )
+        by_area, by_em, em_area = out[0], out[1], out[2]
+        em_total = by_em.groups.get(GroupKey(ethnic_minority=True))
+        if em_total is None:
+            em_total = movement_tables([], y0, y1, list_kind=kind, group_by=()).total
+        all_by_unit: Mapping[GroupKey, MovementTable] = {}
+        em_by_unit: dict[GroupKey, MovementTable] = {}
+        if sub_units:
+            all_by_unit = out[3].groups
+            em_by_unit = {
+                GroupKey(area=k.area, unit_code=k.unit_code): t
+                for k, t in out[4].groups.items()
+                if k.ethnic_minority
+            }
+        all_[kind] = _Grouped(by_area, all_by_unit)
+        em_sections = {
+            GroupKey(area=k.area): t for k, t in em_area.groups.items() if k.ethnic_minority
+        }
+        em[kind] = _Grouped(GroupedTables(em_total, em_sections), em_by_unit)
+    return ComputedTables(sub_units, names, all_, em)
+
+
+def build_report(
+    histories: Sequence[History], sel: Selection, lang: Lang, em_only: bool = False
+) -> list[ListReport]:
+    """The page's tables for both lists."""
+    return render_report(compute_tables(histories, sel), sel, lang, em_only)
+
+
+def render_report(
+    computed: ComputedTables, sel: Selection, lang: Lang, em_only: bool = False
+) -> list[ListReport]:
+    """The page's tables for both lists, in ``lang`` (the tables by area and unit of the
+    ethnic-minority households with ``em_only``)."""
+    assert sel.year_from is not None and sel.year_to is not None
+    y1 = sel.year_to
+    names = computed.names
     reports = []
     for kind in LIST_KINDS:
         links = _Links(sel.unit, y1, kind)
         title = row_label(kind, "start")[0 if lang == "vi" else 1]
         report = ListReport(kind, title)
-        source = em_histories if em_only else histories
-        grouped = _grouped(source, y0, y1, kind, sub_units)
-        em_total = grouped.sections.total if em_only else None
+        grouped = computed.em[kind] if em_only else computed.all[kind]
         tables = {
-            "all": movement_table(histories, y0, y1, list_kind=kind)
-            if em_only
-            else grouped.sections.total,
-            "em": em_total or movement_table(em_histories, y0, y1, list_kind=kind),
+            "all": computed.all[kind].sections.total,
+            "em": computed.em[kind].sections.total,
         }
         keyed = {
             (pop, m): {r.key: r for r in tables[pop].rows(m)} for pop in tables for m in MEASURES
@@ -470,24 +518,262 @@ def build_report(
     return reports
 
 
+# --- the cache --------------------------------------------------------------------------------
+#: How long a computed result is kept (a newer registry stamp replaces it at once anyway).
+CACHE_TIMEOUT = 6 * 3600
+#: How long a computation is considered running before it is asked for again.
+PENDING_TIMEOUT = 15 * 60
+#: Seconds between two reloads of a page that waits for its computation.
+REFRESH_SECONDS = 3
+
+
+def _cache() -> BaseCache:
+    return caches[CACHE_ALIAS] if CACHE_ALIAS in settings.CACHES else caches["default"]
+
+
+def registry_stamp() -> str:
+    """A cheap version of everything the transitions read: the last row (pk and creation time)
+    of the audit log, the reviews and the households, and of the admin's log. Every write of
+    households and reviews goes through a service that writes an ``AuditEvent`` in the same
+    transaction (an import commit writes one at its end; an approval, a correction or a status
+    change one each); a new review or household also moves its table's last pk; the Django
+    admin writes a ``LogEntry``. The creation times make the stamp differ between two
+    databases that reached the same pks (a restored backup, a test database)."""
+    parts: list[str] = []
+    for model, when in (
+        (AuditEvent, "at"),
+        (ReviewRecord, "created_at"),
+        (Household, "created_at"),
+        (LogEntry, "action_time"),
+    ):
+        last = model.objects.order_by("-pk").values_list("pk", when).first()
+        parts.append("-" if last is None else f"{last[0]}@{last[1].isoformat()}")
+    return "|".join(parts)
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+
+
+def _scope_token(actor: Any) -> tuple[str, int | None]:
+    """What decides the units an actor sees (``unit_scope_q``): superuser, or the profile's
+    unit."""
+    if getattr(actor, "is_superuser", False):
+        return ("all", None)
+    profile = get_profile(actor)
+    return ("none", None) if profile is None else ("unit", profile.unit_id)
+
+
+def cache_key(actor: Any, unit: AdminUnit, year_to: int, stamp: str | None = None) -> str:
+    """The key of the computed transitions of ``unit`` for the pair (year_to − 1, year_to) as
+    the actor sees them: the communes the actor may see under the unit are part of it, so a
+    result computed for one scope never answers another."""
+    communes = sorted(commune_ids(actor=actor, unit=unit))
+    stamp = registry_stamp() if stamp is None else stamp
+    return f"gn-transitions:{_digest(stamp, communes, unit.pk, year_to)}"
+
+
+def _cached_unit_choices(actor: Any, stamp: str) -> list[AdminUnit]:
+    key = f"gn-transitions-units:{_digest(stamp, _scope_token(actor))}"
+    units: list[AdminUnit] | None = _cache().get(key)
+    if units is None:
+        units = unit_choices(actor)
+        _cache().set(key, units, CACHE_TIMEOUT)
+    return units
+
+
+def _cached_review_years(actor: Any, unit: AdminUnit, stamp: str) -> list[int]:
+    communes = sorted(commune_ids(actor=actor, unit=unit))
+    key = f"gn-transitions-years:{_digest(stamp, communes)}"
+    years: list[int] | None = _cache().get(key)
+    if years is None:
+        years = review_years(actor=actor, unit=unit)
+        _cache().set(key, years, CACHE_TIMEOUT)
+    return years
+
+
+# --- the per-household index of a computation ---------------------------------------------------
+_STATUS_CODES: tuple[str, ...] = (
+    "",  # no record that year
+    *(c.value for c in Classification),
+    *(f"exit:{r.value}" for r in ExitReason),
+)
+_STATUS_INDEX = {code: i for i, code in enumerate(_STATUS_CODES)}
+_ORIGIN_CODES: tuple[str, ...] = ("", *(o.value for o in OriginCode))
+_ORIGIN_INDEX = {code: i for i, code in enumerate(_ORIGIN_CODES)}
+
+
+def _status_code(record: HouseholdYear | None) -> int:
+    if record is None:
+        return 0
+    if record.status is None:
+        return _STATUS_INDEX[f"exit:{(record.exit_reason or ExitReason.UNRECORDED).value}"]
+    return _STATUS_INDEX[record.status]
+
+
+@dataclass
+class TransitionIndex:
+    """Every household in the tables of one computation, one position each, in the order of
+    the drill-down lists (commune name, household code), as compact columns; and, per list and
+    per bucket key of :func:`giamngheo.core.transitions.bucket_keys`, the positions of its
+    households and the persons each adds. A drill-down list is a filter on it."""
+
+    year_from: int
+    year_to: int
+    household: array[int] = field(default_factory=lambda: array("q"))
+    commune: array[int] = field(default_factory=lambda: array("q"))
+    urban: bytearray = field(default_factory=bytearray)
+    em: bytearray = field(default_factory=bytearray)
+    persons_from: array[int] = field(default_factory=lambda: array("l"))
+    persons_to: array[int] = field(default_factory=lambda: array("l"))
+    status_from: bytearray = field(default_factory=bytearray)
+    status_to: bytearray = field(default_factory=bytearray)
+    origin_from: bytearray = field(default_factory=bytearray)
+    origin_to: bytearray = field(default_factory=bytearray)
+    buckets: dict[str, dict[str, tuple[array[int], array[int]]]] = field(default_factory=dict)
+
+    def figure(
+        self,
+        list_kind: ListKind,
+        key: str,
+        measure: Measure,
+        *,
+        area: str | None = None,
+        em: bool = False,
+        communes: set[int] | None = None,
+    ) -> tuple[array[int], int]:
+        """Positions (in list order) and persons of the figure ``key`` restricted to a group
+        (``KeyError`` for an unknown key)."""
+        chosen: dict[int, int] = {}
+        by_key = self.buckets.get(list_kind, {})
+        for bucket_key in figure_keys(list_kind, key, measure):
+            positions, persons = by_key.get(bucket_key, (array("q"), array("l")))
+            for pos, n in zip(positions, persons, strict=True):
+                if area is not None and self.urban[pos] != (area == "urban"):
+                    continue
+                if em and not self.em[pos]:
+                    continue
+                if communes is not None and self.commune[pos] not in communes:
+                    continue
+                chosen[pos] = chosen.get(pos, 0) + n
+        return array("q", sorted(chosen)), sum(chosen.values())
+
+
+def build_index(histories: Sequence[History], sel: Selection) -> TransitionIndex:
+    """The index of ``histories`` for the selected pair (see :class:`TransitionIndex`)."""
+    assert sel.year_from is not None and sel.year_to is not None
+    y0, y1 = sel.year_from, sel.year_to
+    previous = y0 - 1 if y0 - 1 in sel.years else None
+    order: dict[int, tuple[str, str]] = {}
+    communes = sorted({int(h.records[-1].unit_code) for h in histories})
+    for pk, commune, code in Household.objects.filter(commune_id__in=communes).values_list(
+        "pk", "commune__name", "code"
+    ):
+        order[pk] = (commune, code)
+    placed: list[tuple[tuple[str, str], int, History, HouseholdYear]] = []
+    for h in histories:
+        r0, r1 = h.at(y0), h.at(y1)
+        ref = r1 if r1 is not None and r1.present else r0 if r0 is not None and r0.present else None
+        hid = int(h.household_id)
+        if ref is None or hid not in order:
+            continue
+        placed.append((order[hid], hid, h, ref))
+    placed.sort(key=lambda p: (p[0], p[1]))
+    index = TransitionIndex(y0, y1)
+    collect: dict[str, dict[str, tuple[list[int], list[int]]]] = {k: {} for k in LIST_KINDS}
+    for pos, (_order, hid, h, ref) in enumerate(placed):
+        r0, r1 = h.at(y0), h.at(y1)
+        index.household.append(hid)
+        index.commune.append(int(ref.unit_code))
+        index.urban.append(ref.area == "urban")
+        index.em.append(ref.ethnic_minority)
+        index.persons_from.append(r0.persons if r0 is not None and r0.present else 0)
+        index.persons_to.append(r1.persons if r1 is not None and r1.present else 0)
+        index.status_from.append(_status_code(r0))
+        index.status_to.append(_status_code(r1))
+        o0 = origin_code(h, y0, previous_year=previous) if previous is not None else None
+        o1: OriginCode | None = None
+        for kind in LIST_KINDS:
+            mv = household_movement(h, y0, y1, kind)
+            if mv is not None and r1 is not None and r1.status == kind:
+                o1 = origin_of_movement(kind, mv.movement)  # = origin_code(h, y1, y0)
+            into = collect[kind]
+            for key, persons in bucket_keys(r0, r1, mv):
+                positions, counts = into.setdefault(key, ([], []))
+                positions.append(pos)
+                counts.append(persons)
+        index.origin_from.append(_ORIGIN_INDEX[o0.value if o0 is not None else ""])
+        index.origin_to.append(_ORIGIN_INDEX[o1.value if o1 is not None else ""])
+    index.buckets = {
+        kind: {key: (array("q", p), array("l", n)) for key, (p, n) in by_key.items()}
+        for kind, by_key in collect.items()
+    }
+    return index
+
+
+# --- computing (in the background worker) --------------------------------------------------------
+LANGS: tuple[Lang, ...] = ("vi", "en")
+
+
+def compute_and_store(actor: Any, unit: AdminUnit, year_to: int) -> str:
+    """Compute the transitions of ``unit`` for (year_to − 1, year_to) as ``actor`` sees them and
+    store the page's reports (both languages, all households or ethnic-minority ones) and the
+    drill-down index in the cache; returns the key. The stamp is read before the data, so a
+    write that lands meanwhile can only make the result look older than it is (recomputed),
+    never newer."""
+    stamp = registry_stamp()
+    key = cache_key(actor, unit, year_to, stamp)
+    years = _cached_review_years(actor, unit, stamp)
+    sel = Selection(unit, [], years, [], year_to - 1, year_to)
+    histories = unit_histories(actor=actor, unit=unit, up_to=year_to)
+    computed = compute_tables(histories, sel)
+    cache = _cache()
+    for lang in LANGS:
+        for em_only in (False, True):
+            report = render_report(computed, sel, lang, em_only)
+            cache.set(f"{key}:report:{lang}:{int(em_only)}", report, CACHE_TIMEOUT)
+    del computed
+    cache.set(f"{key}:index", build_index(histories, sel), CACHE_TIMEOUT)
+    cache.delete(f"{key}:pending")
+    return key
+
+
+def _start(request: HttpRequest, unit: AdminUnit, year_to: int, key: str) -> None:
+    """Ask the worker for the computation unless it was asked for recently."""
+    from giamngheo.registry.tasks import compute_transitions  # tasks import this module
+
+    if _cache().add(f"{key}:pending", 1, PENDING_TIMEOUT):
+        actor_id = request.user.pk if request.user.is_authenticated else None
+        compute_transitions.enqueue(actor_id, unit.pk, year_to)
+
+
+def _cached(request: HttpRequest, sel: Selection, suffix: str) -> tuple[str, Any]:
+    """(key, the cached value ``key + suffix``), starting the computation when it is missing
+    (the value is then None unless the task ran inline, as in tests)."""
+    assert sel.year_to is not None
+    key = cache_key(request.user, sel.unit, sel.year_to)
+    value = _cache().get(f"{key}{suffix}")
+    if value is None:
+        _start(request, sel.unit, sel.year_to, key)
+        value = _cache().get(f"{key}{suffix}")
+    return key, value
+
+
 # --- views ------------------------------------------------------------------------------------
-def _context(request: HttpRequest) -> tuple[Selection, list[History]]:
-    sel = _select(request)
-    histories: list[History] = []
-    if sel.year_to is not None:
-        histories = unit_histories(actor=request.user, unit=sel.unit, up_to=sel.year_to)
-    return sel, histories
-
-
 @require_GET
 def transitions_view(request: HttpRequest) -> HttpResponse:
-    if not request.GET.get("don_vi") and not unit_choices(request.user):
+    stamp = registry_stamp()
+    if not request.GET.get("don_vi") and not _cached_unit_choices(request.user, stamp):
         # Nothing to show yet (no household the user may see): the page says so.
         return render(request, "registry/transitions.html", {"sel": None, "reports": []})
-    sel, histories = _context(request)
-    lang = _lang()
+    sel = _select(request, stamp)
     em_only = request.GET.get("nhom") == "dtts"
-    reports = build_report(histories, sel, lang, em_only) if sel.year_to is not None else []
+    reports: list[ListReport] = []
+    computing = False
+    if sel.year_to is not None:
+        _key, reports = _cached(request, sel, f":report:{_lang()}:{int(em_only)}")
+        computing = reports is None
+        reports = reports or []
     query = urlencode({"don_vi": sel.unit.pk, "nam": sel.year_to or ""})
     return render(
         request,
@@ -495,6 +781,8 @@ def transitions_view(request: HttpRequest) -> HttpResponse:
         {
             "sel": sel,
             "reports": reports,
+            "computing": computing,
+            "refresh": REFRESH_SECONDS,
             "em_only": em_only,
             "query": query,
             "sub_level": sel.unit.level != Level.COMMUNE,
@@ -520,30 +808,39 @@ class ListLine:
     persons_to: int
 
 
-def _status_text(record: HouseholdYear | None, lang: Lang) -> str:
-    if record is None:
+def _status_text(code: int, lang: Lang) -> str:
+    status = _STATUS_CODES[code]
+    if not status:
         return "—"
-    if record.status is None:
-        reason = record.exit_reason or ExitReason.UNRECORDED
+    if status.startswith("exit:"):
+        reason = ExitReason(status.partition(":")[2])
         left = "Không còn trong sổ" if lang == "vi" else "No longer in the registry"
         return f"{left} ({reason.vi if lang == 'vi' else reason.en})"
-    return str(_CLASS_LABELS.get(record.status, record.status))
+    return str(_CLASS_LABELS.get(status, status))
 
 
-def _origin(history: History, year: int, previous: int | None, lang: Lang) -> str:
-    if previous is None:
+def _origin_text(code: int, lang: Lang) -> str:
+    origin = _ORIGIN_CODES[code]
+    if not origin:
         return ""
-    code = origin_code(history, year, previous_year=previous)
-    if code is None:
-        return ""
-    return code.vi if lang == "vi" else code.en
+    o = OriginCode(origin)
+    return o.vi if lang == "vi" else o.en
 
 
-def drill_down(
-    request: HttpRequest,
-) -> tuple[Selection, ListKind, str, Measure, dict[str, Any], list[History], Bucket]:
-    """The selection, the figure and the households behind it (404 on anything not visible
-    or unknown)."""
+@dataclass(frozen=True)
+class DrillDown:
+    sel: Selection
+    list_kind: ListKind
+    key: str
+    measure: Measure
+    group: dict[str, Any]
+    area: str | None
+    em: bool
+    communes: list[int] | None
+
+
+def drill_down(request: HttpRequest) -> DrillDown:
+    """The selection, the figure and its group (404 on anything not visible or unknown)."""
     sel = _select(request)
     if sel.year_from is None or sel.year_to is None:
         raise Http404("Không có cặp năm / no pair of years")
@@ -553,6 +850,10 @@ def drill_down(
         raise Http404("ds")
     measure: Measure = "persons" if request.GET.get("do") == "persons" else "households"
     key = request.GET.get("muc", "")
+    try:
+        figure_keys(list_kind, key, measure)
+    except KeyError as exc:
+        raise Http404("muc") from exc
     group: dict[str, Any] = {}
     communes: list[int] | None = None
     sub = _int(request.GET.get("xa"))
@@ -571,69 +872,35 @@ def drill_down(
     em = request.GET.get("dtts") == "1"
     if em:
         group["dtts"] = 1
-    histories = unit_histories(
-        actor=request.user, unit=sel.unit, up_to=sel.year_to, communes=communes
-    )
-
-    def where(r: HouseholdYear) -> bool:
-        return (area is None or r.area == area) and (not em or r.ethnic_minority)
-
-    where_fn: Callable[[HouseholdYear], bool] | None = where if (area or em) else None
-    table = movement_table(
-        histories, sel.year_from, sel.year_to, list_kind=list_kind, where=where_fn
-    )
-    try:
-        bucket = bucket_of(table, key, measure)
-    except KeyError as exc:
-        raise Http404("muc") from exc
-    return sel, list_kind, key, measure, group, histories, bucket
+    return DrillDown(sel, list_kind, key, measure, group, area, em, communes)
 
 
-@require_GET
-def transitions_list_view(request: HttpRequest) -> HttpResponse:
-    sel, kind, key, measure, group, histories, bucket = drill_down(request)
-    assert sel.year_from is not None and sel.year_to is not None
-    lang = _lang()
-    by_id = {h.household_id: h for h in histories}
-    ids = [int(i) for i in bucket.household_ids]
-    order = {
-        pk: (commune, code)
-        for pk, commune, code in Household.objects.filter(
-            unit_scope_q(request.user, field="commune"),
-            commune_id__in=sorted({int(by_id[str(i)].records[-1].unit_code) for i in ids}),
-        ).values_list("pk", "commune__name", "code")
-    }
-    ids = sorted((i for i in ids if i in order), key=lambda i: order[i])
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("trang"))
-    households = {
-        h.pk: h
-        for h in Household.objects.filter(
-            unit_scope_q(request.user, field="commune"), pk__in=list(page.object_list)
-        ).select_related("commune", "village")
-    }
-    previous = sel.year_from - 1 if sel.year_from - 1 in sel.years else None
-    lines = []
-    for pk in page.object_list:
-        h = households[pk]
-        history = by_id[str(pk)]
-        r0, r1 = history.at(sel.year_from), history.at(sel.year_to)
-        lines.append(
-            ListLine(
-                pk=pk,
-                code=h.code,
-                head_name=h.head_name,
-                commune=h.commune.name,
-                village=h.village.name if h.village else "",
-                status_from=_status_text(r0, lang),
-                status_to=_status_text(r1, lang),
-                origin_from=_origin(history, sel.year_from, previous, lang),
-                origin_to=_origin(history, sel.year_to, sel.year_from, lang),
-                persons_from=r0.persons if r0 is not None and r0.present else 0,
-                persons_to=r1.persons if r1 is not None and r1.present else 0,
-            )
+def _figure(request: HttpRequest, d: DrillDown) -> tuple[array[int], int, TransitionIndex] | None:
+    """The positions and persons of the drill-down's figure and the index they point into;
+    None while the computation runs. The figure's list is cached beside the index."""
+    key, index = _cached(request, d.sel, ":index")
+    if index is None:
+        return None
+    communes = None if d.communes is None else sorted(d.communes)
+    figure_key = f"{key}:figure:{_digest(d.list_kind, d.key, d.measure, d.area, d.em, communes)}"
+    cache = _cache()
+    found: tuple[array[int], int] | None = cache.get(figure_key)
+    if found is None:
+        found = index.figure(
+            d.list_kind,
+            d.key,
+            d.measure,
+            area=d.area,
+            em=d.em,
+            communes=None if communes is None else set(communes),
         )
+        cache.set(figure_key, found, CACHE_TIMEOUT)
+    return found[0], found[1], index
+
+
+def _label(kind: ListKind, key: str) -> tuple[str, str]:
     try:
-        label = row_label(kind, key)
+        return row_label(kind, key)
     except KeyError:
         reason = key.partition(":")[2]
         base = row_label(kind, key.partition(":")[0])
@@ -643,7 +910,17 @@ def transitions_list_view(request: HttpRequest) -> HttpResponse:
             )
         except ValueError:
             r = ExitReason.UNRECORDED
-        label = (f"{base[0]}: {r.vi}", f"{base[1]}: {r.en}")
+        return (f"{base[0]}: {r.vi}", f"{base[1]}: {r.en}")
+
+
+@require_GET
+def transitions_list_view(request: HttpRequest) -> HttpResponse:
+    d = drill_down(request)
+    sel, kind, key, group = d.sel, d.list_kind, d.key, d.group
+    assert sel.year_from is not None and sel.year_to is not None
+    lang = _lang()
+    found = _figure(request, d)
+    label = _label(kind, key)
     group_name = ""
     if "xa" in group:
         group_name = AdminUnit.objects.filter(pk=group["xa"]).values_list("name", flat=True)[0]
@@ -654,42 +931,81 @@ def transitions_list_view(request: HttpRequest) -> HttpResponse:
             **({"nhom": "dtts"} if group.get("dtts") else {}),
         }
     )
-    return render(
-        request,
-        "registry/transitions_list.html",
-        {
-            "sel": sel,
-            "list_kind": kind,
-            "key": key,
-            "measure": measure,
-            "label": label[0] if lang == "vi" else label[1],
-            "households": format_int(bucket.households, lang),
-            "persons": format_int(bucket.persons, lang),
-            "group": group,
-            "group_name": group_name,
-            "area_label": ""
-            if "khu_vuc" not in group
-            else _AREA_LABEL[group["khu_vuc"]][0 if lang == "vi" else 1],
-            "lines": lines,
-            "page": page,
-            "query": urlencode({k: v for k, v in request.GET.items() if k != "trang"}),
-            "back": back,
-        },
-    )
+    context: dict[str, Any] = {
+        "sel": sel,
+        "list_kind": kind,
+        "key": key,
+        "measure": d.measure,
+        "label": label[0] if lang == "vi" else label[1],
+        "group": group,
+        "group_name": group_name,
+        "area_label": ""
+        if "khu_vuc" not in group
+        else _AREA_LABEL[group["khu_vuc"]][0 if lang == "vi" else 1],
+        "query": urlencode({k: v for k, v in request.GET.items() if k != "trang"}),
+        "back": back,
+        "computing": found is None,
+        "refresh": REFRESH_SECONDS,
+    }
+    if found is None:
+        return render(request, "registry/transitions_list.html", context)
+    positions, persons, index = found
+    page = Paginator(positions, PAGE_SIZE).get_page(request.GET.get("trang"))
+    on_page = list(page.object_list)
+    ids = [index.household[pos] for pos in on_page]
+    households = {
+        h.pk: h
+        for h in Household.objects.filter(
+            unit_scope_q(request.user, field="commune"), pk__in=ids
+        ).select_related("commune", "village")
+    }
+    lines = []
+    for pos, pk in zip(on_page, ids, strict=True):
+        h = households.get(pk)
+        if h is None:  # not visible (any more): never shown
+            continue
+        lines.append(
+            ListLine(
+                pk=pk,
+                code=h.code,
+                head_name=h.head_name,
+                commune=h.commune.name,
+                village=h.village.name if h.village else "",
+                status_from=_status_text(index.status_from[pos], lang),
+                status_to=_status_text(index.status_to[pos], lang),
+                origin_from=_origin_text(index.origin_from[pos], lang),
+                origin_to=_origin_text(index.origin_to[pos], lang),
+                persons_from=index.persons_from[pos],
+                persons_to=index.persons_to[pos],
+            )
+        )
+    context |= {
+        "households": format_int(len(positions), lang),
+        "persons": format_int(persons, lang),
+        "lines": lines,
+        "page": page,
+    }
+    return render(request, "registry/transitions_list.html", context)
 
 
 @require_GET
 def transitions_export_view(request: HttpRequest) -> HttpResponse:
-    """The tables of the page as an .xlsx workbook (one sheet per list)."""
+    """The tables of the page as an .xlsx workbook (one sheet per list). While they are being
+    computed, the page (which says so and reloads itself) is shown instead."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    sel, histories = _context(request)
+    sel = _select(request)
     if sel.year_to is None:
         raise Http404("Không có cặp năm / no pair of years")
     lang = _lang()
     em_only = request.GET.get("nhom") == "dtts"
-    reports = build_report(histories, sel, lang, em_only)
+    _key, reports = _cached(request, sel, f":report:{lang}:{int(em_only)}")
+    if reports is None:
+        query = urlencode(
+            {"don_vi": sel.unit.pk, "nam": sel.year_to, **({"nhom": "dtts"} if em_only else {})}
+        )
+        return redirect(f"{reverse('registry:transitions')}?{query}")
     wb = Workbook()
     wb.remove(wb.active)  # type: ignore[arg-type]
     bold = Font(bold=True)

@@ -82,6 +82,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Long work (imports, batch runs, big exports) runs as background tasks (django-tasks, the
 # backport of Django 6's tasks framework) in a worker process (``giamngheo worker``, started by
 # ``giamngheo demo``), so the web app never waits for it. Progress lives on the job's own model.
+# Computed transitions (registry/views_transitions.py) are shared by the web processes and the
+# worker that computes them: a file cache under DATA_DIR (keys carry a registry version stamp,
+# so a stale entry is never read; old ones expire or are culled).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "transitions": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "transitions"),
+        "TIMEOUT": 6 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+
 TASKS = {
     "default": {
         "BACKEND": os.environ.get("GIAMNGHEO_TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -1,0 +1,304 @@
+"""The transitions cache: the same figures as a fresh computation, invalidated by every write
+of the registry (approval, status change, import commit), never shared between scopes; the
+drill-down lists from the cached index equal the tables' buckets, page after page; and the
+"computing" state while the worker has not finished."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+from pytest_django.fixtures import Settings as SettingsWrapper
+from registry_files import YEAR, hh_row, two_sheet_file
+from test_registry_transitions import DAK_ANG, Generated, add_household, generate
+
+from giamngheo.core.transitions import (
+    LIST_KINDS,
+    History,
+    HouseholdYear,
+    ListKind,
+    Measure,
+    movement_table,
+)
+from giamngheo.geo.services import DemoUnits
+from giamngheo.registry.models import HouseholdStatus, ReviewRecord, ReviewState
+from giamngheo.registry.services import (
+    household_set_status,
+    import_commit,
+    import_upload,
+    import_validate,
+    review_approve,
+)
+from giamngheo.registry.transitions import review_years, unit_histories
+from giamngheo.registry.views_transitions import (
+    CACHE_ALIAS,
+    MEASURES,
+    PAGE_SIZE,
+    SUMMARY_KEYS,
+    Selection,
+    _cache,
+    bucket_of,
+    build_index,
+    build_report,
+    cache_key,
+    compute_and_store,
+)
+
+pytestmark = pytest.mark.django_db
+
+PAGE = "registry:transitions"
+LIST = "registry:transitions_list"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(settings: SettingsWrapper, tmp_path: Path) -> None:
+    """A cache of this test's own (a file cache, as in production)."""
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        CACHE_ALIAS: {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path / "cache"),
+        },
+    }
+
+
+@pytest.fixture
+def generated(units: DemoUnits) -> Generated:
+    return generate(units)
+
+
+def _reports(client: Client, unit_pk: int, **extra: Any) -> Any:
+    response = client.get(reverse(PAGE), {"don_vi": unit_pk, "nam": 2020, **extra})
+    assert response.status_code == 200
+    return response.context["reports"]
+
+
+def _fresh(actor: User, unit: Any, lang: str = "vi", em_only: bool = False) -> Any:
+    years = review_years(actor=actor, unit=unit)
+    sel = Selection(unit, [], years, [], 2019, 2020)
+    histories = unit_histories(actor=actor, unit=unit, up_to=2020)
+    return build_report(histories, sel, lang, em_only)  # type: ignore[arg-type]
+
+
+def _figure(report: Any, key: str) -> int:
+    row = next(d for d in report.detail if d.key == key)
+    return int(row.cells[0].value)
+
+
+def test_cached_page_equals_a_fresh_computation(
+    generated: Generated, units: DemoUnits, district_officer: User, client: Client
+) -> None:
+    client.force_login(district_officer)
+    for unit in (units.district, units.communes_old[DAK_ANG]):
+        for em_only in (False, True):
+            extra = {"nhom": "dtts"} if em_only else {}
+            cold = _reports(client, unit.pk, **extra)
+            assert cold, "computed inline by the immediate task backend"
+            warm = _reports(client, unit.pk, **extra)
+            assert cold == warm == _fresh(district_officer, unit, em_only=em_only)
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse(PAGE), {"don_vi": units.district.pk}, HTTP_ACCEPT_LANGUAGE="en")
+    assert en.context["reports"] == _fresh(district_officer, units.district, "en")
+
+
+def test_approval_status_change_and_import_invalidate(
+    units: DemoUnits, district_officer: User, client: Client
+) -> None:
+    dak_ang = units.communes_old[DAK_ANG]
+    poor = add_household(dak_ang, "P1", {2019: ("poor", 3), 2020: ("poor", 3)})
+    add_household(dak_ang, "P2", {2019: ("poor", 2), 2020: ("poor", 2)})
+    client.force_login(district_officer)
+    before = _reports(client, dak_ang.pk)
+    assert _figure(before[0], "end") == 2
+    # An approval: a third poor household in both years.
+    hh = add_household(dak_ang, "P3", {})
+    for year in (2019, 2020):
+        review = ReviewRecord.objects.create(
+            household=hh, year=year, kind="periodic", review_date=dt.date(year, 12, 31),
+            standard_id="QD59-2015", classification="poor", persons=4,
+            state=ReviewState.DRAFT,
+        )  # fmt: skip
+        key = cache_key(district_officer, dak_ang, 2020)
+        review_approve(actor=district_officer, review=review)
+        assert cache_key(district_officer, dak_ang, 2020) != key
+    after = _reports(client, dak_ang.pk)
+    assert _figure(after[0], "end") == 3
+    assert after == _fresh(district_officer, dak_ang)
+    # A status change (moved away in 2020) changes the exit reason shown.
+    key = cache_key(district_officer, dak_ang, 2020)
+    household_set_status(
+        actor=district_officer, household=poor, status=HouseholdStatus.MOVED_AWAY,
+        on=dt.date(2020, 3, 1),
+    )  # fmt: skip
+    assert cache_key(district_officer, dak_ang, 2020) != key
+    assert _reports(client, dak_ang.pk) == _fresh(district_officer, dak_ang)
+    # An import commit (reviews of 2019, drafts until approved).
+    key = cache_key(district_officer, dak_ang, 2020)
+    content = two_sheet_file([hh_row("IM1", "A Blong")], [])
+    batch = import_upload(
+        actor=district_officer, scope=dak_ang, year=YEAR, file_name="f.xlsx", content=content
+    )
+    batch = import_validate(batch=batch, actor=district_officer)
+    import_commit(batch=batch, actor=district_officer)
+    assert cache_key(district_officer, dak_ang, 2020) != key
+    assert _reports(client, dak_ang.pk) == _fresh(district_officer, dak_ang)
+
+
+def test_scopes_never_share_a_result(
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    dak_ang_officer: User,
+    client: Client,
+) -> None:
+    dak_ang = units.communes_old[DAK_ANG]
+    # Different visible communes under the same unit: different keys.
+    assert cache_key(dak_ang_officer, units.district, 2020) != cache_key(
+        district_officer, units.district, 2020
+    )
+    for order in ((district_officer, dak_ang_officer), (dak_ang_officer, district_officer)):
+        _cache().clear()
+        for who in order:
+            client.force_login(who)
+            unit = units.district if who == district_officer else dak_ang
+            assert _reports(client, unit.pk) == _fresh(who, unit)
+            if who == dak_ang_officer:  # the district is not theirs, cached or not
+                r = client.get(reverse(PAGE), {"don_vi": units.district.pk, "nam": 2020})
+                assert r.status_code == 404
+
+
+def _ref(h: History) -> HouseholdYear:
+    r1, r0 = h.at(2020), h.at(2019)
+    ref = r1 if r1 is not None and r1.present else r0
+    assert ref is not None
+    return ref
+
+
+def test_index_figures_equal_table_buckets(
+    generated: Generated, units: DemoUnits, district_officer: User
+) -> None:
+    """Every figure of every group, from the index, is the bucket of a fresh table."""
+    unit = units.district
+    years = review_years(actor=district_officer, unit=unit)
+    sel = Selection(unit, [], years, [], 2019, 2020)
+    histories = unit_histories(actor=district_officer, unit=unit, up_to=2020)
+    index = build_index(histories, sel)
+    keys = [
+        *SUMMARY_KEYS,
+        "members_gained",
+        "members_lost",
+        *(f"other_decreases:{r}" for r in ("moved_away", "dissolved", "merged", "unrecorded")),
+        *(f"other_increases:{r}" for r in ("moved_in", "split_off", "unrecorded")),
+    ]
+    communes = {str(c.pk) for c in units.communes_old.values()}
+    groups: list[tuple[str | None, bool, set[int] | None]] = [
+        (area, em, sub)
+        for area in (None, "urban", "rural")
+        for em in (False, True)
+        for sub in (None, *({int(c)} for c in communes))
+    ]
+    for area, em, sub in groups:
+        chosen = [
+            h
+            for h in histories
+            if (area is None or _ref(h).area == area)
+            and (not em or _ref(h).ethnic_minority)
+            and (sub is None or int(_ref(h).unit_code) in sub)
+        ]
+        for kind in LIST_KINDS:
+            table = movement_table(chosen, 2019, 2020, list_kind=kind)
+            for key in keys:
+                for measure in MEASURES:
+                    positions, persons = index.figure(
+                        kind, key, measure, area=area, em=em, communes=sub
+                    )
+                    bucket = bucket_of(table, key, measure)
+                    got = sorted(str(index.household[p]) for p in positions)
+                    assert got == sorted(bucket.household_ids), (kind, key, area, em, sub)
+                    assert persons == bucket.persons, (kind, key, measure, area, em, sub)
+
+
+def _pages(client: Client, params: dict[str, Any]) -> list[str]:
+    ids: list[str] = []
+    page = 1
+    while True:
+        response = client.get(reverse(LIST), {**params, "trang": page})
+        assert response.status_code == 200
+        text = response.content.decode()
+        got = re.findall(r'data-household="(\d+)"', text)
+        assert len(got) <= PAGE_SIZE
+        ids += got
+        if f"trang={page + 1}" not in text:
+            return ids
+        page += 1
+
+
+@pytest.mark.parametrize(
+    ("kind", "key", "measure", "group"),
+    [
+        ("poor", "households_start", "households", {}),
+        ("poor", "households_end", "persons", {"khu_vuc": "rural"}),
+        ("near_poor", "households_start", "households", {"dtts": "1"}),
+        ("poor", "decreases", "persons", {}),
+    ],
+)
+def test_drill_down_pages_list_exactly_the_bucket(  # noqa: PLR0917
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    client: Client,
+    kind: ListKind,
+    key: str,
+    measure: Measure,
+    group: dict[str, str],
+) -> None:
+    client.force_login(district_officer)
+    params = {"don_vi": units.district.pk, "nam": 2020, "ds": kind, "muc": key, "do": measure}
+    ids = _pages(client, {**params, **group})
+    histories = unit_histories(actor=district_officer, unit=units.district, up_to=2020)
+    chosen = [
+        h
+        for h in histories
+        if ("khu_vuc" not in group or _ref(h).area == group["khu_vuc"])
+        and ("dtts" not in group or _ref(h).ethnic_minority)
+    ]
+    bucket = bucket_of(movement_table(chosen, 2019, 2020, list_kind=kind), key, measure)
+    assert len(ids) == len(set(ids)) == bucket.households
+    assert sorted(ids) == sorted(bucket.household_ids)
+    if key == "households_start":
+        assert bucket.households > PAGE_SIZE  # several pages were walked
+    # Warm: the same pages again, from the cached list.
+    assert _pages(client, {**params, **group}) == ids
+
+
+def test_computing_state_until_the_worker_has_stored_the_result(
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    client: Client,
+    settings: SettingsWrapper,
+) -> None:
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    client.force_login(district_officer)
+    params = {"don_vi": units.district.pk, "nam": 2020}
+    page = client.get(reverse(PAGE), params)
+    assert page.status_code == 200 and page.context["computing"]
+    text = page.content.decode()
+    assert 'http-equiv="refresh"' in text and "Đang tính" in text
+    lst = client.get(reverse(LIST), {**params, "ds": "poor", "muc": "start"})
+    assert lst.status_code == 200 and lst.context["computing"]
+    export = client.get(reverse("registry:transitions_export"), params)
+    assert export.status_code == 302 and reverse(PAGE) in export["Location"]
+    # The worker's part.
+    compute_and_store(district_officer, units.district, 2020)
+    page = client.get(reverse(PAGE), params)
+    assert not page.context["computing"] and page.context["reports"]
+    assert 'http-equiv="refresh"' not in page.content.decode()
+    export = client.get(reverse("registry:transitions_export"), params)
+    assert export.status_code == 200 and export.content[:2] == b"PK"
