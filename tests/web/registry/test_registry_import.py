@@ -15,6 +15,7 @@ from registry_files import (
     GOOD_HOUSEHOLDS,
     GOOD_MEMBERS,
     HH_HEADINGS,
+    MEMBER_HEADINGS,
     YEAR,
     csv_bytes,
     hh_row,
@@ -364,3 +365,180 @@ def test_adhoc_review_needs_its_date(district_officer: User, dak_ang: AdminUnit)
         "bad_review_date",
     ) in errors
     assert any(code == "engine" for *_x, code in errors)
+
+
+def _offset_workbook() -> bytes:
+    """The two sheets with a title row and a blank row above the headings, starting in
+    column B, a real date cell for a birth date, and an unknown village on row 6."""
+    import datetime as dt
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    assert wb.active is not None
+    wb.remove(wb.active)
+    households = [*GOOD_HOUSEHOLDS, hh_row("DA003", "Thôn Lạ", village="Thôn 99", persons=1)]
+    members = [
+        *GOOD_MEMBERS[:1],
+        member_row("DA001", "Y Nhi", "Nữ", dt.date(2010, 3, 12), "Con", "062310000002"),
+        *GOOD_MEMBERS[2:],
+        member_row("DA003", "A Lạ", "Nam", 1970, "Chủ hộ", "062070000009"),
+    ]
+    for title, headings, rows in (
+        ("Hộ", HH_HEADINGS, households),
+        ("Thành viên", MEMBER_HEADINGS, members),
+    ):
+        ws = wb.create_sheet(title)
+        ws["B1"] = "DANH SÁCH HỘ RÀ SOÁT NĂM 2019"
+        for i, row in enumerate([headings, *rows], start=3):
+            for j, value in enumerate(row, start=2):
+                ws.cell(row=i, column=j, value=value)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_workbook_cells_keep_their_rows_and_columns(
+    district_officer: User, dak_ang: AdminUnit
+) -> None:
+    """Headings on row 3 from column B: errors name the file's own rows and letters, and a
+    real date cell is read as a date."""
+    batch = _run(district_officer, dak_ang, _offset_workbook())
+    assert batch.status == ImportStatus.VALIDATED, batch.file_errors
+    # "Thôn" is the 3rd heading: column D when the table starts in column B
+    assert ("Hộ", 6, "D", "unknown_village") in _errors(batch)
+    assert batch.households_valid == 2 and batch.households_invalid == 1
+    assert [s["headings"][:3] for s in batch.sheets] == [
+        ["", "Mã hộ", "Mã xã"],
+        ["", "Mã hộ", "Họ tên"],
+    ]
+    import_commit(batch=batch, actor=district_officer)
+    nhi = Member.objects.get(full_name="Y Nhi")
+    assert (str(nhi.birth_date), nhi.birth_year) == ("2010-03-12", 2010)
+
+
+def test_sheet_row_hint_from_the_dimension(tmp_path: Any) -> None:
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Hộ"
+    for i in range(1, 42):
+        ws.append([f"r{i}", i])
+    wb.create_sheet("Thành viên").append(["x"])
+    path = tmp_path / "a.xlsx"
+    wb.save(path)
+    assert imports.xlsx_sheet_rows(path) == {"Hộ": 41, "Thành viên": 1}
+    layout, sheets = imports.read_sheets(path, "a.xlsx")
+    assert layout == "two" and [r.estimated_rows for _role, r in sheets] == [40, 0]
+    # not a workbook: no hint, no exception
+    bad = tmp_path / "b.xlsx"
+    bad.write_bytes(b"not a zip")
+    assert imports.xlsx_sheet_rows(bad) == {}
+
+
+ENTRY_HEADINGS = [*HH_HEADINGS, "Lý do vào sổ", "Ngày vào sổ", "Tách từ hộ"]
+
+
+def test_entry_columns_record_how_a_household_came(
+    district_officer: User, dak_ang: AdminUnit
+) -> None:
+    """«Lý do vào sổ», «Ngày vào sổ», «Tách từ hộ»: stored on the household, checked per
+    cell; a later file without them keeps them."""
+    source = Household.objects.create(commune=dak_ang, code="DA100", head_name="Hộ Gốc")
+    rows = [
+        [*hh_row("DA101", "Chuyển Đến", persons=1), "Chuyển đến", "12/03/2019", ""],
+        [*hh_row("DA102", "Tách Ra", persons=1), "tach ho", "2019-06-01", "DA100"],
+        [*hh_row("DA103", "Không Rõ", persons=1), "Đi lạc", "01/01/2019", ""],  # row 4
+        [*hh_row("DA104", "Sau Rà Soát", persons=1), "Chuyển đến", "01/02/2020", ""],  # row 5
+        [*hh_row("DA105", "Gốc Lạ", persons=1), "Tách hộ", "01/02/2019", "DA999"],  # row 6
+        [*hh_row("DA106", "Không Tách", persons=1), "Chuyển đến", "01/02/2019", "DA100"],
+        [*hh_row("DA107", "Thiếu Ngày", persons=1), "Chuyển đến", "", ""],  # row 8
+        [*hh_row("DA108", "Chính Nó", persons=1), "Tách hộ", "01/02/2019", "DA108"],  # row 9
+    ]
+    batch = _run(district_officer, dak_ang, csv_bytes(ENTRY_HEADINGS, rows), "vao_so.csv")
+    reason, date, came = (_letter_of(ENTRY_HEADINGS, h) for h in ENTRY_HEADINGS[-3:])
+    assert _errors(batch) == {
+        ("CSV", 4, reason, "bad_entry_reason"),
+        ("CSV", 5, date, "bad_entry_date"),
+        ("CSV", 6, came, "unknown_source_household"),
+        ("CSV", 7, came, "came_from_not_split"),
+        ("CSV", 8, date, "bad_entry_date"),
+        ("CSV", 9, came, "came_from_itself"),
+    }
+    import_commit(batch=batch, actor=district_officer)
+    moved = Household.objects.get(code="DA101")
+    assert (moved.entry_reason, str(moved.entry_date), moved.came_from_id) == (
+        "moved_in",
+        "2019-03-12",
+        None,
+    )
+    split = Household.objects.get(code="DA102")
+    assert (split.entry_reason, str(split.entry_date), split.came_from_id) == (
+        "split_off",
+        "2019-06-01",
+        source.pk,
+    )
+    # the next file without the columns keeps what is recorded
+    again = [hh_row("DA101", "Chuyển Đến", persons=1), hh_row("DA102", "Tách Ra", persons=1)]
+    batch2 = _run(district_officer, dak_ang, csv_bytes(HH_HEADINGS, again), "lan2.csv")
+    assert _errors(batch2) == set()
+    import_commit(batch=batch2, actor=district_officer)
+    split.refresh_from_db()
+    assert (split.entry_reason, split.came_from_id) == ("split_off", source.pk)
+
+
+def _letter_of(headings: list[str], heading: str) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(headings.index(heading) + 1)
+
+
+def test_bulk_session_settings_are_restored() -> None:
+    """Inside a bulk job: a 64 MB page cache (SQLite) or no WAL-flush wait per transaction
+    (PostgreSQL); afterwards PostgreSQL's setting is back to what it was."""
+    from django.db import connection
+
+    from giamngheo.registry.bulk import bulk_session
+
+    def setting() -> object:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SHOW synchronous_commit")
+            else:
+                cursor.execute("PRAGMA cache_size")
+            return cursor.fetchone()[0]
+
+    before = setting()
+    with bulk_session():
+        inside = setting()
+    after = setting()
+    if connection.vendor == "postgresql":
+        assert (before, inside, after) == ("on", "off", "on")
+    else:
+        assert inside == -65536
+
+
+def test_statistics_are_refreshed_after_big_jobs_only() -> None:
+    from django.db import connection
+
+    from giamngheo.registry.bulk import ANALYZE_AFTER_ROWS, refresh_statistics
+
+    def analyzed() -> bool:
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # reltuples is -1 until the table is first analyzed (or vacuumed); pg_class is
+                # transactional, so this sees an ANALYZE inside the test's transaction
+                cursor.execute(
+                    "SELECT reltuples >= 0 FROM pg_class WHERE relname = %s",
+                    [Member._meta.db_table],
+                )
+                return bool(cursor.fetchone()[0])
+            cursor.execute("SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'")
+            return bool(cursor.fetchone()[0])
+
+    refresh_statistics(Member, rows=ANALYZE_AFTER_ROWS - 1)
+    assert not analyzed()
+    refresh_statistics(Member, rows=ANALYZE_AFTER_ROWS)
+    assert analyzed() == (connection.vendor == "postgresql")
