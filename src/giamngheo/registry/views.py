@@ -35,7 +35,7 @@ from giamngheo.accounts.access import (
     visible_units,
 )
 from giamngheo.core.identity import mask_national_id
-from giamngheo.core.standards import UnknownStandard, get_standard
+from giamngheo.core.standards import UnknownStandard, get_standard, standard_for
 from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.registry import progress
@@ -70,6 +70,13 @@ from giamngheo.registry.selectors import (
     review_history,
 )
 from giamngheo.registry.tasks import commit_import, task_result, validate_import
+from giamngheo.registry.template_doc import (
+    ERROR_CODES,
+    ID_ERROR_CODES,
+    SHEET_NAMES,
+    optional_columns,
+    template_columns,
+)
 
 PAGE_SIZE = 50
 #: The list counts matching households up to this many, then says "more than".
@@ -668,4 +675,26 @@ def import_template_view(request: HttpRequest) -> HttpResponse:
             response["Content-Disposition"] = f'attachment; filename="{name}"'
             return response
     today = dt.date.today()
-    return render(request, "registry/import_template.html", {"form": form, "today": today})
+    # The columns explained below the form: those of the selected year's standard.
+    doc_year = _int(form["year"].value()) or today.year - 1
+    try:
+        std = standard_for(doc_year, "periodic")
+    except UnknownStandard:
+        std = None
+    households, members = template_columns(std) if std is not None else ([], [])
+    context = {
+        "form": form,
+        "today": today,
+        "english": _english(),
+        "doc_year": doc_year,
+        "standard": std,
+        "standard_name": "" if std is None else std.name_en if _english() else std.name_vi,
+        "column_groups": [
+            ("household", households),
+            ("member", members),
+            ("other", optional_columns()),
+        ],
+        "sheet_names": SHEET_NAMES,
+        "error_codes": [*ERROR_CODES, *ID_ERROR_CODES],
+    }
+    return render(request, "registry/import_template.html", context)
