@@ -151,7 +151,7 @@ _EXIT_LABELS: dict[ExitReason, tuple[str, str]] = {
 }
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class HouseholdYear:
     """One household as of one review year. ``status`` None: not in the registry that year
     (the other attributes are then its last known ones)."""
@@ -179,7 +179,7 @@ class HouseholdYear:
         return self.status is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class History:
     """One household's records, one per review year at most, sorted by year."""
 
@@ -245,7 +245,7 @@ DECREASES = (Movement.TO_OTHER_LIST, Movement.ABOVE_LINE, Movement.EXITED)
 INCREASES = (Movement.FROM_OTHER_LIST, Movement.RE_ENTERED, Movement.NEWLY, Movement.ENTERED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class HouseholdMovement:
     household_id: str
     movement: Movement
