@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 
 from giamngheo.core.standards import UnknownStandard, standard_for
 from giamngheo.geo.models import AdminUnit, AdminUnitQuerySet, Level
+from giamngheo.registry.imports import UPLOAD_SUFFIXES, unsupported_format_message
 from giamngheo.registry.models import POLICY_FLAGS, Classification, HouseholdStatus, ReviewKind
 
-UPLOAD_SUFFIXES = (".xlsx", ".csv")
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
@@ -104,7 +104,7 @@ def _year_choices() -> list[tuple[int, str]]:
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Tệp rà soát (.xlsx hoặc .csv)"),
+        label=_("Tệp rà soát (.xlsx, .ods hoặc .csv)"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(UPLOAD_SUFFIXES)}),
     )
     commune = UnitChoiceField(label=_("Xã"), queryset=AdminUnit.objects.none())
@@ -121,10 +121,9 @@ class ImportUploadForm(forms.Form):
 
     def clean_file(self) -> UploadedFile:
         f: UploadedFile = self.cleaned_data["file"]
-        if Path(f.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                bilingual("Chỉ nhận tệp .xlsx hoặc .csv", "Only .xlsx or .csv files are accepted")
-            )
+        suffix = Path(f.name or "").suffix.lower()
+        if suffix not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError(bilingual(*unsupported_format_message(suffix)))
         if (f.size or 0) > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(bilingual("Tệp quá lớn", "The file is too large"))
         return f

@@ -352,9 +352,26 @@ def _sheet_role(name: str) -> str:
     return ""
 
 
-#: Spreadsheet formats accepted besides CSV (calamine also reads .xls and .ods; they are not
-#: offered until tests cover them).
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm")
+#: Spreadsheet formats accepted besides CSV: Excel 2007+ and OpenDocument (LibreOffice; the
+#: open format government offices are asked to use). calamine also reads Excel 97–2003 .xls,
+#: which is refused with a "save as .xlsx" message until a test covers it.
+SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".ods")
+UPLOAD_SUFFIXES = (*SPREADSHEET_SUFFIXES, ".csv")
+
+
+def unsupported_format_message(suffix: str) -> tuple[str, str]:
+    """(Vietnamese, English) refusal of a file of this suffix."""
+    if suffix in (".xls", ".xlsb"):
+        return (
+            f"tệp {suffix} (Excel cũ) chưa được nhận: mở bằng Excel hoặc LibreOffice và lưu"
+            " lại thành .xlsx",
+            f"{suffix} files (old Excel) are not accepted yet: open it in Excel or LibreOffice"
+            " and save it as .xlsx",
+        )
+    return (
+        "chỉ nhận tệp .xlsx, .ods hoặc .csv",
+        "only .xlsx, .ods or .csv files are accepted",
+    )
 
 
 def read_sheets(path: Path, file_name: str) -> tuple[str, list[tuple[str, SheetRef]]]:
@@ -369,11 +386,7 @@ def read_sheets(path: Path, file_name: str) -> tuple[str, list[tuple[str, SheetR
         src = _read_csv(path, file_name)
         return "flat", [(HOUSEHOLD, SheetRef(src.name, src.estimated_rows, lambda: src))]
     if suffix not in SPREADSHEET_SUFFIXES:
-        raise ImportFileError(
-            file_name,
-            "chỉ nhận tệp .xlsx hoặc .csv",
-            "only .xlsx or .csv files are accepted",
-        )
+        raise ImportFileError(file_name, *unsupported_format_message(suffix))
     from python_calamine import CalamineWorkbook
 
     try:

@@ -155,3 +155,63 @@ def registry_snapshot() -> tuple[Any, ...]:
         list(ReviewRecord.objects.order_by("pk").values_list()),
         AuditEvent.objects.count(),
     )
+
+
+def ods_bytes(sheets: dict[str, tuple[list[str], list[list[object]]]]) -> bytes:
+    """A minimal OpenDocument spreadsheet (what LibreOffice saves): text, numbers and dates as
+    typed cells, empty cells empty."""
+    import datetime as dt
+    import zipfile
+    from xml.sax.saxutils import escape, quoteattr
+
+    def cell(v: object) -> str:
+        if v is None or v == "":
+            return "<table:table-cell/>"
+        if isinstance(v, dt.date):
+            return (
+                f'<table:table-cell office:value-type="date" office:date-value="{v.isoformat()}">'
+                f"<text:p>{v.strftime('%d/%m/%Y')}</text:p></table:table-cell>"
+            )
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            return (
+                f'<table:table-cell office:value-type="float" office:value="{v}">'
+                f"<text:p>{v}</text:p></table:table-cell>"
+            )
+        return (
+            f'<table:table-cell office:value-type="string"><text:p>{escape(str(v))}</text:p>'
+            "</table:table-cell>"
+        )
+
+    tables = "".join(
+        f"<table:table table:name={quoteattr(title)}>"
+        + "".join(
+            "<table:table-row>" + "".join(cell(v) for v in row) + "</table:table-row>"
+            for row in [headings, *rows]
+        )
+        + "</table:table>"
+        for title, (headings, rows) in sheets.items()
+    )
+    ns = (
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+    )
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ns} '
+        'office:version="1.2"><office:body><office:spreadsheet>'
+        f"{tables}</office:spreadsheet></office:body></office:document-content>"
+    )
+    mime = "application/vnd.oasis.opendocument.spreadsheet"
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        f'manifest:media-type="{mime}"/><manifest:file-entry '
+        'manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(zipfile.ZipInfo("mimetype"), mime)  # first and stored, as the format asks
+        z.writestr("META-INF/manifest.xml", manifest, zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

@@ -20,6 +20,7 @@ from registry_files import (
     csv_bytes,
     hh_row,
     member_row,
+    ods_bytes,
     two_sheet_file,
 )
 
@@ -542,3 +543,29 @@ def test_statistics_are_refreshed_after_big_jobs_only() -> None:
     assert not analyzed()
     refresh_statistics(Member, rows=ANALYZE_AFTER_ROWS)
     assert analyzed() == (connection.vendor == "postgresql")
+
+
+def test_opendocument_workbook(district_officer: User, dak_ang: AdminUnit) -> None:
+    """A LibreOffice .ods with the two sheets imports like the .xlsx, dates included."""
+    import datetime as dt
+
+    members = [list(m) for m in GOOD_MEMBERS]
+    members[1][3] = dt.date(2010, 3, 12)  # a date cell
+    content = ods_bytes(
+        {"Hộ": (HH_HEADINGS, GOOD_HOUSEHOLDS), "Thành viên": (MEMBER_HEADINGS, members)}
+    )
+    batch = _run(district_officer, dak_ang, content, "ra_soat_2019.ods")
+    assert batch.status == ImportStatus.VALIDATED, batch.file_errors
+    assert (batch.layout, _errors(batch)) == ("two", set())
+    import_commit(batch=batch, actor=district_officer)
+    assert set(Household.objects.values_list("code", flat=True)) == {"DA001", "DA002"}
+    assert str(Member.objects.get(full_name="Y Nhi").birth_date) == "2010-03-12"
+
+
+def test_old_excel_is_refused_with_what_to_do(district_officer: User, dak_ang: AdminUnit) -> None:
+    batch = _run(district_officer, dak_ang, b"\xd0\xcf\x11\xe0", "ra_soat_2019.xls")
+    assert batch.status == ImportStatus.FAILED
+    (error,) = batch.file_errors
+    assert (
+        "lưu lại thành .xlsx" in error["message_vi"] and "save it as .xlsx" in error["message_en"]
+    )

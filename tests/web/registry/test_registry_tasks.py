@@ -252,3 +252,16 @@ def test_progress_view_reads_the_commit_report(dak_ang_officer: User, dak_ang: A
     assert "hộ đã ghi" in html
     progress.clear(batch.pk)
     assert progress.read(batch.pk) is None
+
+
+@pytest.mark.django_db
+def test_upload_form_names_the_accepted_formats(dak_ang_officer: User, dak_ang: AdminUnit) -> None:
+    c = login(dak_ang_officer)
+    page = upload(c, dak_ang, b"\xd0\xcf\x11\xe0", name="ra_soat.xls")
+    assert page.status_code == 200  # the form again, with the reason
+    assert "lưu lại thành .xlsx" in page.content.decode()
+    page = upload(c, dak_ang, b"hello", name="ra_soat.txt")
+    assert "chỉ nhận tệp .xlsx, .ods hoặc .csv" in page.content.decode()
+    assert ImportBatch.objects.count() == 0
+    ods = upload(c, dak_ang, b"PK", name="ra_soat.ods")  # accepted: checked by the worker
+    assert ods.status_code == 302
