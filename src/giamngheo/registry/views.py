@@ -16,8 +16,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -36,7 +35,6 @@ from giamngheo.accounts.access import (
 )
 from giamngheo.core.identity import mask_national_id
 from giamngheo.core.standards import UnknownStandard, get_standard, standard_for
-from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.registry import progress
 from giamngheo.registry.forms import (
@@ -56,17 +54,18 @@ from giamngheo.registry.models import (
     ImportRow,
     ImportStatus,
     Relationship,
-    ReviewKind,
     ReviewRecord,
     ReviewState,
     Sex,
 )
 from giamngheo.registry.selectors import (
     MemberView,
+    filter_households,
     household_get,
     household_members,
-    households_visible,
+    household_page,
     import_batches,
+    list_review_years,
     review_history,
 )
 from giamngheo.registry.tasks import commit_import, task_result, validate_import
@@ -78,9 +77,6 @@ from giamngheo.registry.template_doc import (
     template_columns,
 )
 
-PAGE_SIZE = 50
-#: The list counts matching households up to this many, then says "more than".
-COUNT_CAP = 1_000
 ERRORS_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 RUNNING = frozenset({ImportStatus.PENDING, ImportStatus.VALIDATING, ImportStatus.COMMITTING})
@@ -94,180 +90,11 @@ def _english() -> bool:
 # ---------------------------------------------------------------------------------------------
 # Household list
 # ---------------------------------------------------------------------------------------------
-def review_years() -> tuple[list[int], int | None]:
-    """The review years present (min..max, two index look-ups) and the default year: the
-    latest with an approved periodic review, else the latest."""
-    # Separate MIN and MAX: each is one index look-up (SQLite scans for both in one query).
-    years = ReviewRecord.objects.values_list("year", flat=True)
-    lo, hi = years.order_by("year").first(), years.order_by("-year").first()
-    if lo is None or hi is None:
-        return [], None
-    approved = (
-        years.filter(state=ReviewState.APPROVED, kind=ReviewKind.PERIODIC).order_by("-year").first()
-    )
-    return list(range(lo, hi + 1)), approved or hi
-
-
 def _int(value: object) -> int | None:
     try:
         return int(str(value))
     except (TypeError, ValueError):
         return None
-
-
-def _cursor(value: str) -> tuple[int, str] | None:
-    head, sep, code = value.partition(":")
-    commune_id = _int(head)
-    return (commune_id, code) if sep and commune_id is not None else None
-
-
-def year_reviews(year: int) -> QuerySet[ReviewRecord]:
-    """Current periodic reviews of ``year`` of the outer household (for Subquery / Exists).
-
-    "Current" is written as NOT EXISTS (a correction of it), not as ``.current()``: that one
-    is a LEFT JOIN … ``IS NULL`` on the joined row's id, which PostgreSQL does not turn into
-    an anti-join; it then estimates one row and hashes the whole review table."""
-    corrections = ReviewRecord.objects.filter(corrects=OuterRef("pk"))
-    return ReviewRecord.objects.filter(
-        ~Exists(corrections), household=OuterRef("pk"), year=year, kind=ReviewKind.PERIODIC
-    )
-
-
-#: Above any folded name key or code (keys are lower-case ASCII; codes short text).
-_TOP = "\U0010ffff"
-
-
-def search_q(text: str) -> tuple[Q, Q | None]:
-    """The search, in a form each database can answer from an index: a text with a digit is
-    a household code (exact or prefix: a range of the (commune, code) index); otherwise the
-    start of the head's name, ignoring case and diacritics (the ``head_name_key`` index).
-    The second Q widens a name search to any word of the name (a scan: used only when the
-    indexed search finds less than a page)."""
-    text = text.strip()
-    if any(ch.isdigit() for ch in text):
-        return Q(code__gte=text, code__lt=text + _TOP), None
-    key = fold(text)
-    wider = Q(head_name_key__contains=f" {key}")
-    if connection.vendor == "postgresql":
-        # The index has varchar_pattern_ops: it serves LIKE 'key%', not plain comparisons.
-        return Q(head_name_key__startswith=key), wider
-    # SQLite's LIKE ignores case, so it cannot use the index; a range can.
-    return Q(head_name_key__gte=key, head_name_key__lt=key + _TOP), wider
-
-
-def filter_households(actor: Any, f: dict[str, Any]) -> QuerySet[Household]:
-    """The visible households matching the list's filters, in (commune, code) order."""
-    year: int | None = f.get("year")
-    qs = households_visible(actor=actor, policy_flag=f.get("flag") or None)
-    if f.get("classification") and year is not None:
-        qs = qs.filter(Exists(year_reviews(year).filter(classification=f["classification"])))
-    # Plain FK filters (the selector's ``unit`` walks the tree with OR-ed joins: a scan).
-    if f.get("village") is not None:
-        qs = qs.filter(village=f["village"])
-    elif f.get("commune") is not None:
-        qs = qs.filter(commune=f["commune"])
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
-    if f.get("deprivation") and year is not None:
-        # ``deprived`` is a JSON list of indicator keys; a quoted key cannot match another.
-        # A correlated scalar subquery (LIMIT 1), not EXISTS: PostgreSQL cannot estimate the
-        # text match and would scan and hash every review of the year; this way it probes
-        # the (household, year) index household by household, as SQLite does, and stops
-        # once the page and the capped count are filled.
-        hit = year_reviews(year).filter(deprived__icontains=f'"{f["deprivation"]}"')
-        qs = qs.alias(deprived_hit=Subquery(hit.order_by().values("pk")[:1])).filter(
-            deprived_hit__isnull=False
-        )
-    if (f.get("q") or "").strip():
-        indexed, wider = search_q(f["q"])
-        found = qs.filter(indexed)
-        if wider is not None and found.order_by().values("pk")[:PAGE_SIZE].count() < PAGE_SIZE:
-            return qs.filter(indexed | wider)
-        return found
-    return qs
-
-
-def annotate_year(qs: QuerySet[Household], year: int | None) -> QuerySet[Household]:
-    if year is None:
-        return qs
-    rev = year_reviews(year).order_by("-revision")
-    return qs.annotate(
-        year_class=Subquery(rev.values("classification")[:1]),
-        year_deps=Subquery(rev.values("deprivation_count")[:1]),
-        year_state=Subquery(rev.values("state")[:1]),
-    )
-
-
-@dataclass
-class Page:
-    rows: list[Household]
-    next_cursor: str = ""
-    prev_cursor: str = ""
-    first: bool = True
-    count: int = 0
-    capped: bool = False
-
-
-def _key(h: Household) -> str:
-    return f"{h.commune_id}:{h.code}"
-
-
-def _beyond(
-    qs: QuerySet[Household], cursor: tuple[int, str], n: int, *, forward: bool
-) -> list[Household]:
-    """Up to ``n`` households after (or before, nearest first) the (commune, code) cursor:
-    the rest of the cursor's commune, then the next communes — two exact ranges of the
-    unique index, where one OR-ed condition would make PostgreSQL walk from the start."""
-    c, code = cursor
-    if forward:
-        same, other, order = (
-            Q(commune_id=c, code__gt=code),
-            Q(commune_id__gt=c),
-            ("commune_id", "code"),
-        )
-    else:
-        same, other, order = (
-            Q(commune_id=c, code__lt=code),
-            Q(commune_id__lt=c),
-            ("-commune_id", "-code"),
-        )
-    rows = list(qs.filter(same).order_by(*order)[:n])
-    if len(rows) < n:
-        rows += list(qs.filter(other).order_by(*order)[: n - len(rows)])
-    return rows
-
-
-def household_page(qs: QuerySet[Household], *, after: str, before: str, year: int | None) -> Page:
-    """One page by keyset on (commune, code) — the unique index — and a count capped at
-    ``COUNT_CAP`` (never a COUNT(*) over the whole registry)."""
-    # Up to COUNT_CAP + 1 matching ids, in whatever order is cheapest. When the filters are
-    # that selective, the page is read by id (a sort of at most COUNT_CAP rows) instead of
-    # walking the (commune, code) index past every household that does not match.
-    ids = list(qs.order_by().values_list("pk", flat=True)[: COUNT_CAP + 1])
-    count = len(ids)
-    if count <= COUNT_CAP:
-        qs = Household.objects.filter(pk__in=ids).select_related("commune", "village")
-    page = annotate_year(qs, year)
-    a, b = _cursor(after), _cursor(before)
-    if b is not None:
-        rows = _beyond(page, b, PAGE_SIZE + 1, forward=False)
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE][::-1]
-        out = Page(rows, first=not more)
-        out.next_cursor = _key(rows[-1]) if rows else ""
-        out.prev_cursor = _key(rows[0]) if rows and more else ""
-    else:
-        if a is not None:
-            rows = _beyond(page, a, PAGE_SIZE + 1, forward=True)
-        else:
-            rows = list(page.order_by("commune_id", "code")[: PAGE_SIZE + 1])
-        more = len(rows) > PAGE_SIZE
-        rows = rows[:PAGE_SIZE]
-        out = Page(rows, first=a is None)
-        out.next_cursor = _key(rows[-1]) if rows and more else ""
-        out.prev_cursor = _key(rows[0]) if rows and a is not None else ""
-    out.count, out.capped = min(count, COUNT_CAP), count > COUNT_CAP
-    return out
 
 
 @dataclass
@@ -295,7 +122,7 @@ def household_list_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     units = visible_units(user)
     communes = units.filter(level=Level.COMMUNE).order_by("name_key", "pk")
-    years, default_year = review_years()
+    years, default_year = list_review_years()
     data = request.GET.copy()
     if not data.get("year") and default_year is not None:
         data["year"] = str(default_year)

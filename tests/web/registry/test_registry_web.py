@@ -16,7 +16,7 @@ from registry_files import DAK_DUC
 from giamngheo.core.identity import mask_national_id
 from giamngheo.geo.models import AdminUnit
 from giamngheo.geo.services import DemoUnits
-from giamngheo.registry import views
+from giamngheo.registry import selectors
 from giamngheo.registry.models import Household, HouseholdStatus
 from giamngheo.registry.services import (
     household_create,
@@ -152,7 +152,7 @@ def test_list_keyset_pages(
     units: DemoUnits,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    monkeypatch.setattr(selectors, "PAGE_SIZE", 2)
     dak_duc = units.communes_old[DAK_DUC]
     for i in range(5):  # pages cross the boundary between the two communes
         commune = dak_ang if i < 3 else dak_duc
@@ -199,7 +199,7 @@ def test_list_query_count_is_bounded(
     assert r.status_code == 200
     with django_assert_max_num_queries(10):
         r = c.get(reverse("registry:list"))
-    assert len(r.context["rows"]) == views.PAGE_SIZE
+    assert len(r.context["rows"]) == selectors.PAGE_SIZE
 
 
 def test_commune_officer_sees_only_their_commune(
