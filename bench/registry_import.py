@@ -29,7 +29,6 @@ import csv
 import io
 import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -38,6 +37,8 @@ import time
 from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
+
+from common import peak_mb, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMUNES = ("23377", "23380", "23383", "23386", "23389", "23392", "23395", "23398")
@@ -192,21 +193,6 @@ def write_file(
     return path
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def setup_django(folder: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder / 'bench.sqlite3'}")
-    os.environ["GIAMNGHEO_DATA_DIR"] = str(folder)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "giamngheo.web.settings"
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
 def generate(folder: Path, n: int, fmt: str, layout: str) -> tuple[Path, Path]:
     """The two files (the second: the same rows in reverse order), written once per size,
     format and layout into ``folder``."""
@@ -256,7 +242,7 @@ def main() -> None:
 def run_bench(folder: Path, n: int, path: Path, path2: Path) -> None:
     db = folder / "bench.sqlite3"
     db.unlink(missing_ok=True)  # a fresh database each run (the files may be reused)
-    setup_django(folder)
+    setup_django(folder, "bench.sqlite3")
 
     from django.contrib.auth.models import User
     from django.db import connection

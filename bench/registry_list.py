@@ -19,11 +19,12 @@ import json
 import os
 import random
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from common import ngoc_hoi_villages, setup_django
 
 ROOT = Path(__file__).resolve().parent.parent
 FAMILY = ("Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Đinh", "A", "Y", "Võ", "Đặng", "Bùi")
@@ -43,36 +44,15 @@ INDICATORS = (
 )
 
 
-def setup_django(folder: Path) -> None:
-    os.environ.setdefault("DATABASE_URL", f"sqlite:///{folder / 'bench_list.sqlite3'}")
-    os.environ["GIAMNGHEO_DATA_DIR"] = str(folder)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "giamngheo.web.settings"
-    sys.path.insert(0, str(ROOT / "src"))
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
 def populate(n: int, seed: int = 11) -> None:
     from django.db import transaction
     from django.utils import timezone
 
     from giamngheo.core.text import fold
-    from giamngheo.geo.models import AdminUnit, Level
-    from giamngheo.geo.services import load_ngoc_hoi_demo
     from giamngheo.registry.bulk import insert_many, tune_connection
     from giamngheo.registry.models import Household, ReviewRecord
 
-    units = load_ngoc_hoi_demo()
-    communes = list(units.communes_old.values())
-    villages = {
-        c.pk: list(
-            AdminUnit.objects.filter(parent=c, level=Level.VILLAGE).values_list("pk", flat=True)
-        )
-        for c in communes
-    }
+    communes, villages = ngoc_hoi_villages()
     rnd = random.Random(seed)
     now = timezone.now()
     tune_connection()
@@ -244,7 +224,7 @@ def main() -> None:
     args = parser.parse_args()
     folder = args.keep or Path(tempfile.mkdtemp(prefix="gn-bench-list-"))
     folder.mkdir(parents=True, exist_ok=True)
-    setup_django(folder)
+    setup_django(folder, "bench_list.sqlite3")
     from django.db import connection
 
     from giamngheo.registry.models import Household
