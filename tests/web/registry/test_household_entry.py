@@ -439,3 +439,55 @@ def test_demo_records_entries_on_the_households_with_the_same_movements(
     assert counts == tally(expected)
     assert counts[(2019, Movement.MOVED_IN)] > 0 and counts[(2020, Movement.SPLIT_OFF)] > 0
     assert not any(reason is Movement.UNRECORDED for _, reason in counts)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_carries_entries_over_from_the_audit_events() -> None:
+    """0003: the ``household_entry`` events written before the fields existed become the
+    fields (1 January of the recorded year); households with a reason keep theirs."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from giamngheo.geo.services import load_ngoc_hoi_demo
+
+    before = [("registry", "0002_household_entry")]
+    after = [("registry", "0003_entry_from_audit_events")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    commune = load_ngoc_hoi_demo().communes_old["23380"]
+    hh = old.get_model("registry", "Household")
+
+    def make(code: str, **kw: object) -> Any:
+        return hh.objects.create(
+            commune_id=commune.pk, code=code, head_name=code, head_name_key=code.lower(), **kw
+        )
+
+    source, moved, split, kept, odd = (make(c) for c in ("S1", "M1", "T1", "K1", "X1"))
+    kept.entry_reason, kept.entry_date = "moved_in", dt.date(2019, 5, 2)
+    kept.save()
+    event = old.get_model("registry", "AuditEvent")
+    for obj, changes in (
+        (moved, {"entry": "moved_in", "year": 2019, "from": None}),
+        (split, {"entry": "split_off", "year": 2020, "from": source.pk}),
+        (kept, {"entry": "split_off", "year": 2020, "from": source.pk}),
+        (odd, {"entry": "teleported", "year": 2020}),
+    ):
+        event.objects.create(
+            action="household_entry",
+            object_type="registry.Household",
+            object_id=str(obj.pk),
+            changes=changes,
+        )
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps.get_model("registry", "Household")
+    got = {
+        h.code: (h.entry_reason, h.entry_date, h.came_from_id)
+        for h in new.objects.filter(code__in=["M1", "T1", "K1", "X1"])
+    }
+    assert got == {
+        "M1": ("moved_in", dt.date(2019, 1, 1), None),
+        "T1": ("split_off", dt.date(2020, 1, 1), source.pk),
+        "K1": ("moved_in", dt.date(2019, 5, 2), None),
+        "X1": ("", None, None),
+    }
