@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
 
+log = logging.getLogger(__name__)
 Converter = Callable[[Any], Any]
 #: One encoder for every value (``json.dumps`` with options builds a new one per call).
 _json_text: Converter = json.JSONEncoder(ensure_ascii=False).encode
@@ -51,15 +53,26 @@ def tune_connection() -> None:
 
 
 @contextlib.contextmanager
-def bulk_session() -> Iterator[None]:
+def bulk_session(*, staging: bool = True) -> Iterator[None]:
     """The settings of a bulk job's connection, restored after it: on SQLite the larger page
     cache; on PostgreSQL ``synchronous_commit = off``, so that each of the many short
     transactions of a staged import does not wait for its WAL flush. That is the durability
     SQLite has here in WAL mode with ``synchronous=NORMAL``: a crash of the server may lose the
     last moments of committed work, never consistency (an import then is in the state it had
-    before — validated or not — and is run again)."""
-    tune_connection()
-    if connection.vendor != "postgresql":
+    before — validated or not — and is run again). ``staging=False`` (an import's commit)
+    keeps PostgreSQL's durable commit."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            (cache_size,) = cursor.fetchone()
+        tune_connection()
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
+        return
+    if connection.vendor != "postgresql" or not staging:
         yield
         return
     with connection.cursor() as cursor:
@@ -127,5 +140,8 @@ def refresh_statistics(*models_: type[models.Model], rows: int) -> None:
     if connection.vendor != "postgresql" or rows < ANALYZE_AFTER_ROWS:
         return
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(qn(m._meta.db_table) for m in models_))
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(qn(m._meta.db_table) for m in models_))
+    except DatabaseError as exc:  # only a planning aid: the job itself is done
+        log.warning("ANALYZE after a bulk job failed: %s", exc)

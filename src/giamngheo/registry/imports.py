@@ -60,7 +60,6 @@ from giamngheo.registry.bulk import (
     bulk_session,
     insert_many,
     refresh_statistics,
-    tune_connection,
 )
 from giamngheo.registry.models import (
     CAUSES,
@@ -268,6 +267,8 @@ class SheetSource:
     headings: list[str]
     rows: Iterator[tuple[int, list[object]]]  # (1-based row number, cells)
     estimated_rows: int
+    #: row number → {column index: the error shown in the cell, e.g. "#REF!"}
+    error_cells: dict[int, dict[int, str]] = field(default_factory=dict)
 
 
 @dataclass
@@ -420,12 +421,19 @@ def read_sheets(path: Path, file_name: str) -> tuple[str, list[tuple[str, SheetR
             # non-empty column: put the columns back where they are in the file.
             lead = [None] * (sheet.start[1] if sheet.start else 0)
             height = sheet.end[0] + 1 if sheet.end else 0
+            errors = xlsx_error_cells(path, title) if suffix in (".xlsx", ".xlsm") else {}
 
             def it() -> Iterator[tuple[int, list[object]]]:
                 for i, r in enumerate(sheet.iter_rows(), start=1):
-                    yield i, [*lead, *r]
+                    cells: list[object] = [*lead, *r]
+                    for col, text in errors.get(i, {}).items():
+                        if col < len(cells):
+                            cells[col] = text  # kept as the file shows it (raw, error file)
+                    yield i, cells
 
-            return _rows_after_heading(file_name, title, it(), height)
+            src = _rows_after_heading(file_name, title, it(), height)
+            src.error_cells = errors
+            return src
 
         return open_sheet
 
@@ -449,6 +457,23 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"[A-Z]+\d+(?::[A-Z]+(\d+))?\"")
 
 
+def _xlsx_sheet_members(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title → the package member holding its XML."""
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    targets = {r.get("Id"): r.get("Target") or "" for r in rels}
+    out: dict[str, str] = {}
+    for sheet in book.iter(f"{_MAIN_NS}sheet"):
+        target = targets.get(sheet.get(_REL_ID), "")
+        if target:
+            member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            out[sheet.get("name", "")] = member
+    return out
+
+
+_XLSX_ERRORS = (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError)
+
+
 def xlsx_sheet_rows(path: Path) -> dict[str, int]:
     """Sheet title → last row number, from the ``<dimension>`` each worksheet declares at its
     top (Excel and LibreOffice write it): a progress hint read without loading the sheets.
@@ -456,20 +481,60 @@ def xlsx_sheet_rows(path: Path) -> dict[str, int]:
     out: dict[str, int] = {}
     try:
         with zipfile.ZipFile(path) as z:
-            book = ElementTree.fromstring(z.read("xl/workbook.xml"))
-            rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-            targets = {r.get("Id"): r.get("Target") or "" for r in rels}
-            for sheet in book.iter(f"{_MAIN_NS}sheet"):
-                target = targets.get(sheet.get(_REL_ID), "")
-                if not target:
-                    continue
-                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            for title, member in _xlsx_sheet_members(z).items():
                 with z.open(member) as fh:
                     head = fh.read(4096)
                 m = _DIMENSION.search(head)
                 if m:
-                    out[sheet.get("name", "")] = int(m.group(1) or 1)
-    except (OSError, KeyError, zipfile.BadZipFile, ElementTree.ParseError, ValueError):
+                    out[title] = int(m.group(1) or 1)
+    except _XLSX_ERRORS:
+        return out
+    return out
+
+
+_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_ERROR_SCAN_CHUNK = 1 << 22  # bytes of sheet XML per read
+_CELL_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def xlsx_error_cells(path: Path, title: str) -> dict[int, dict[int, str]]:
+    """Row number → {column index (0-based): error text} of the cells of sheet ``title`` that
+    hold an error (``t="e"``: #REF!, #N/A, #VALUE!… — a broken formula). calamine reads them as
+    empty cells, which would silently turn a broken flag into 0; this streams the sheet's XML
+    (no tree is built) so the import can refuse them instead."""
+    from openpyxl.utils import column_index_from_string
+
+    out: dict[int, dict[int, str]] = {}
+    marker = b't="e"'
+    try:
+        with zipfile.ZipFile(path) as z:
+            member = _xlsx_sheet_members(z).get(title)
+            if member is None:
+                return out
+            with z.open(member) as fh:
+                buf, eof = b"", False
+                while not eof:
+                    chunk = fh.read(_ERROR_SCAN_CHUNK)
+                    eof = not chunk
+                    buf += chunk
+                    at, carry = 0, -1
+                    while (hit := buf.find(marker, at)) >= 0:
+                        begin = buf.rfind(b"<c ", at, hit)
+                        end = buf.find(b"</c>", hit)
+                        if end < 0 and not eof:  # the cell goes on in the next chunk
+                            carry = begin if begin >= 0 else hit
+                            break
+                        cell = buf[max(begin, 0) : end if end >= 0 else len(buf)]
+                        ref, value = _CELL_REF.search(cell), _CELL_VALUE.search(cell)
+                        if ref is not None:
+                            col = column_index_from_string(ref.group(1).decode()) - 1
+                            text = value.group(1).decode() if value else ""
+                            out.setdefault(int(ref.group(2)), {})[col] = text or "#ERROR"
+                        at = end + 4 if end >= 0 else len(buf)
+                    if carry < 0:  # keep enough for a cell whose marker is in the next chunk
+                        carry = max(at, len(buf) - 4096)
+                    buf = buf[carry:]
+    except _XLSX_ERRORS:
         return out
     return out
 
@@ -1543,12 +1608,15 @@ def _validate_chunk(  # noqa: PLR0917
     chunk: list[tuple[int, list[object]]],
     done: int,
     total: int,
+    error_cells: Mapping[int, Mapping[int, str]] | None = None,
 ) -> int:
     """Check one chunk of rows, store them (one short transaction), return the rows done."""
     if role == HOUSEHOLD:
         rows = _households_chunk(v, cols, engine_cols, sheet, chunk, flat=v.batch.layout == "flat")
     else:
         rows = _members_chunk(v, cols, sheet, chunk)
+    if error_cells:
+        rows = [_refuse_error_cells(v, role, cols, r, error_cells) for r in rows]
     done += len(rows)
     _flush(v.batch, rows, done, total)
     if role == HOUSEHOLD:
@@ -1557,6 +1625,42 @@ def _validate_chunk(  # noqa: PLR0917
             if hh is not None and hh.row_number == r[3]:
                 hh.valid = r[8]
     return done
+
+
+def _refuse_error_cells(
+    v: _Validator,
+    role: str,
+    cols: _Columns,
+    row: Staged,
+    error_cells: Mapping[int, Mapping[int, str]],
+) -> Staged:
+    """The staged row, made invalid with one error per cell of it that holds a formula error
+    (#REF!, #N/A…): such a cell means nothing, and must not be read as empty or as a value."""
+    found = error_cells.get(row[3])
+    if not found:
+        return row
+    by_index = {i: f for f, i in cols.index.items()}
+    errors = list(row[7])
+    for col, text in sorted(found.items()):
+        if col >= len(cols.headings):
+            continue
+        errors.append(
+            RowError(
+                by_index.get(col, cols.headings[col]),
+                cols.headings[col],
+                _letter(col),
+                "cell_error",
+                f"ô có lỗi công thức «{text}»: hãy sửa công thức hoặc nhập giá trị",
+                f"the cell holds a formula error '{text}': fix the formula or type the value",
+            ).as_dict()
+        )
+    if len(errors) == len(row[7]):
+        return row
+    if role == MEMBER:
+        hh = v.households.get(row[4])
+        if hh is not None and row[8]:
+            hh.member_bad_rows.append(row[3])
+    return (*row[:6], {}, errors, False)
 
 
 def import_validate(*, batch: ImportBatch | int, actor: AnyUser) -> ImportBatch:
@@ -1617,10 +1721,14 @@ def _import_validate(*, batch: ImportBatch | int, actor: AnyUser) -> ImportBatch
             for item in src.rows:
                 chunk.append(item)
                 if len(chunk) >= CHUNK:
-                    done = _validate_chunk(v, role, cols, engine_cols, src.name, chunk, done, total)
+                    done = _validate_chunk(
+                        v, role, cols, engine_cols, src.name, chunk, done, total, src.error_cells
+                    )
                     chunk = []
             if chunk:
-                done = _validate_chunk(v, role, cols, engine_cols, src.name, chunk, done, total)
+                done = _validate_chunk(
+                    v, role, cols, engine_cols, src.name, chunk, done, total, src.error_cells
+                )
             del src, chunk  # release this sheet's cells before the next sheet is read
         if layout == "two" and hcols is not None:
             _cross_checks(v, hcols)
@@ -1964,7 +2072,7 @@ def import_commit(
 ) -> ImportBatch:
     """Write the batch's valid rows in one transaction (all or nothing) and mark it
     COMMITTED with the counts in ``summary``. Committing a committed batch does nothing."""
-    with _no_cyclic_gc():
+    with _no_cyclic_gc(), bulk_session(staging=False):
         return _import_commit(batch=batch, actor=actor, chunk_size=chunk_size)
 
 
@@ -1984,11 +2092,10 @@ def _import_commit(
         )
     actor_id = actor.pk if actor.is_authenticated else None
     tally = _Tally()
-    tune_connection()
     ImportBatch.objects.filter(pk=b.pk).update(status=ImportStatus.COMMITTING)
     total, done = b.households_valid, 0
-    progress.report(b.pk, 0, total)
     try:
+        progress.report(b.pk, 0, total)
         with transaction.atomic():
             last = 0
             while True:

@@ -12,6 +12,7 @@ that folder: the worker reads the uploaded file from it.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -19,6 +20,8 @@ from pathlib import Path
 from django.conf import settings
 
 __all__ = ["clear", "folder", "read", "report"]
+
+log = logging.getLogger(__name__)
 
 
 def folder() -> Path:
@@ -31,17 +34,21 @@ def _path(batch_id: int) -> Path:
 
 def report(batch_id: int, done: int, total: int) -> None:
     """Record that ``done`` of ``total`` rows are written (atomic: a reader sees the old or
-    the new figures, never half a file)."""
+    the new figures, never half a file). Progress is only shown, never needed: a folder that
+    cannot be written (full disk, permissions) is logged and the work goes on."""
     target = _path(batch_id)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{batch_id}.", suffix=".tmp")
+    tmp: Path | None = None
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{batch_id}.", suffix=".tmp")
+        tmp = Path(name)
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             json.dump({"done": done, "total": total}, fh)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    except OSError as exc:
+        log.warning("progress of batch %s not recorded: %s", batch_id, exc)
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
 
 
 def read(batch_id: int) -> tuple[int, int] | None:
@@ -55,4 +62,7 @@ def read(batch_id: int) -> tuple[int, int] | None:
 
 
 def clear(batch_id: int) -> None:
-    _path(batch_id).unlink(missing_ok=True)
+    try:
+        _path(batch_id).unlink(missing_ok=True)
+    except OSError as exc:
+        log.warning("progress of batch %s not cleared: %s", batch_id, exc)

@@ -486,6 +486,11 @@ ERROR_CODES: tuple[ErrorDoc, ...] = (
         "the file cannot be read as the template (not .xlsx/.csv, no heading row with"
         " 'Mã hộ', a required column missing, a CSV file not UTF-8 …); no row is taken",
     ),
+    ErrorDoc(
+        "cell_error",
+        "ô có lỗi công thức (#REF!, #N/A…): sửa công thức hoặc nhập giá trị",
+        "the cell holds a formula error (#REF!, #N/A…): fix the formula or type the value",
+    ),
     ErrorDoc("missing_code", "thiếu mã hộ", "the household code is missing"),
     ErrorDoc("bad_code", "mã hộ dài quá 32 ký tự", "the household code is over 32 characters"),
     ErrorDoc(

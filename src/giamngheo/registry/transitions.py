@@ -14,11 +14,13 @@ a unit (commune, district, province) that the actor may see, in a handful of que
   else "unrecorded";
 * a household present in year y after being absent (or first reviewed after the first review
   year of the unit) gets an entry reason from its own fields ``entry_reason`` (moved in, split
-  off) and ``entry_date``, when the date falls after the last review year it was absent in
-  and no later than y — ``entry_date.year`` in (previous review year, y] — so an arrival
-  recorded long before a later return does not explain the return (a reason without a date,
-  which the model refuses, is accepted for any year); else split off when a household with
-  status *split* names it as ``went_to``; else "unrecorded".
+  off) and ``entry_date``, when the date is no later than y; for a household that had been in
+  the registry before and comes back, the date must also be in or after the previous review
+  year — ``entry_date.year`` in [previous review year, y] — so an arrival recorded before it
+  left does not explain its return (the previous year counts: a household may arrive after
+  that year's review). A reason without a date, which the model refuses, is accepted for any
+  year. Else split off when a household with status *split* names it as ``went_to``; else
+  "unrecorded".
 
 Each record's ``household_id`` is the household's primary key as text, its ``unit_code`` the
 primary key of its commune as text (GSO codes were re-used by the 2025 reform, pks are not);
@@ -120,13 +122,23 @@ def unit_ancestors(communes: Iterable[int]) -> dict[str, tuple[str, ...]]:
 
 
 def _entry_reason(
-    entry: tuple[str, dt.date | None], since: int, year: int, split_off: bool
+    entry: tuple[str, dt.date | None],
+    since: int,
+    year: int,
+    split_off: bool,
+    *,
+    returning: bool = False,
 ) -> EntryReason:
     """Why a household absent in review year ``since`` is present in ``year``: its recorded
-    reason when dated in (``since``, ``year``] (or undated), else split off when a household
-    that split names it, else unrecorded."""
+    reason when dated no later than ``year`` (or undated) — and, for a household that had been
+    in the registry before (``returning``), not before ``since``: an arrival recorded before it
+    left does not explain its return. A date in ``since`` itself counts: a household may arrive
+    after that year's review. Else split off when a household that split names it, else
+    unrecorded."""
     reason, on = _ENTRY.get(entry[0]), entry[1]
-    if reason is not None and (on is None or since < on.year <= year):
+    if reason is not None and (
+        on is None or (on.year <= year and (not returning or since <= on.year))
+    ):
         return reason
     return EntryReason.SPLIT_OFF if split_off else EntryReason.UNRECORDED
 
@@ -236,12 +248,14 @@ def _records(
         "unit_code": unit_code,
     }
     previous = first_year  # the review year before y
+    was_present = False  # in the registry in some earlier review year
     for y in years:
         rec = by_year.get(y)
         if rec is not None:
             entered = None
             if not present and y != first_year:
-                entered = _entry_reason(entry, previous, y, split_off)
+                entered = _entry_reason(entry, previous, y, split_off, returning=was_present)
+            was_present = True
             out.append(
                 HouseholdYear(
                     year=y,

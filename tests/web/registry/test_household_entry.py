@@ -300,13 +300,19 @@ def test_transitions_read_the_entry_from_the_household(
             (2020,),
             {2020: Movement.SPLIT_OFF},
         ),
-        # Dated in or before the review year it was absent in (2018): not this arrival.
-        "too_early": (moved_in(dt.date(2018, 6, 1)), (2019,), {2019: Movement.UNRECORDED}),
+        # A first arrival recorded in an earlier year (here: after the 2018 review) counts.
+        "after_2018": (moved_in(dt.date(2018, 11, 20)), (2019,), {2019: Movement.MOVED_IN}),
+        "long_ago": (moved_in(dt.date(2015, 6, 1)), (2019,), {2019: Movement.MOVED_IN}),
         # Dated after the review it appears in.
         "too_late": (moved_in(dt.date(2020, 3, 1)), (2019, 2020), {2019: Movement.UNRECORDED}),
         "nothing": ({}, (2020,), {2020: Movement.UNRECORDED}),
-        # Left in 2019, came back in 2020: the date must fall in (2019, 2020].
+        # Left in 2019, came back in 2020: the date must fall in [2019, 2020].
         "returned": (moved_in(dt.date(2020, 4, 1)), (2018, 2020), {2020: Movement.MOVED_IN}),
+        "returned_late_2019": (
+            moved_in(dt.date(2019, 11, 20)),
+            (2018, 2020),
+            {2020: Movement.MOVED_IN},
+        ),
         "returned_old": (moved_in(dt.date(2018, 4, 1)), (2018, 2020), {2020: Movement.UNRECORDED}),
     }
     pks: dict[str, int] = {}
@@ -338,9 +344,21 @@ def test_entry_reason_rule() -> None:
     )
     assert _entry_reason(("", None), 2018, 2019, True) is Movement.SPLIT_OFF
     assert _entry_reason(("", None), 2018, 2019, False) is Movement.UNRECORDED
-    assert _entry_reason(("moved_in", dt.date(2018, 12, 31)), 2018, 2019, True) is (
+    # First arrival: any recorded date up to the review year explains it — also one after
+    # the previous year's review (20/11/2018 for the 2019 review) or long before.
+    for on in (dt.date(2018, 11, 20), dt.date(2015, 6, 1)):
+        assert _entry_reason(("moved_in", on), 2018, 2019, True) is Movement.MOVED_IN
+    # ... but not a date after it
+    assert _entry_reason(("moved_in", dt.date(2020, 1, 5)), 2018, 2019, False) is (
+        Movement.UNRECORDED
+    )
+    # A return after an absence: an arrival recorded before it left explains nothing
+    assert _entry_reason(("moved_in", dt.date(2016, 3, 1)), 2018, 2019, True, returning=True) is (
         Movement.SPLIT_OFF
     )
+    assert _entry_reason(
+        ("moved_in", dt.date(2018, 11, 20)), 2018, 2019, False, returning=True
+    ) is (Movement.MOVED_IN)
 
 
 def test_unit_histories_queries_do_not_grow_with_households(

@@ -498,7 +498,7 @@ def _letter_of(headings: list[str], heading: str) -> str:
 
 def test_bulk_session_settings_are_restored() -> None:
     """Inside a bulk job: a 64 MB page cache (SQLite) or no WAL-flush wait per transaction
-    (PostgreSQL); afterwards PostgreSQL's setting is back to what it was."""
+    (PostgreSQL); afterwards the setting is back to what it was."""
     from django.db import connection
 
     from giamngheo.registry.bulk import bulk_session
@@ -511,14 +511,19 @@ def test_bulk_session_settings_are_restored() -> None:
                 cursor.execute("PRAGMA cache_size")
             return cursor.fetchone()[0]
 
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000")  # SQLite's default
     before = setting()
     with bulk_session():
         inside = setting()
     after = setting()
+    with bulk_session(staging=False):  # an import's commit: durable on PostgreSQL
+        committing = setting()
     if connection.vendor == "postgresql":
-        assert (before, inside, after) == ("on", "off", "on")
+        assert (before, inside, after, committing) == ("on", "off", "on", "on")
     else:
-        assert inside == -65536
+        assert (before, inside, after, committing) == (-2000, -65536, -2000, -65536)
 
 
 def test_statistics_are_refreshed_after_big_jobs_only() -> None:
@@ -569,3 +574,42 @@ def test_old_excel_is_refused_with_what_to_do(district_officer: User, dak_ang: A
     assert (
         "lưu lại thành .xlsx" in error["message_vi"] and "save it as .xlsx" in error["message_en"]
     )
+
+
+def test_commit_goes_on_when_progress_cannot_be_written(
+    district_officer: User, dak_ang: AdminUnit, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Progress is only shown: a progress folder that cannot be written (here: a file stands
+    where the folder should be) neither blocks the commit nor leaves the batch COMMITTING."""
+    from giamngheo.registry import progress
+
+    batch = _run(district_officer, dak_ang, two_sheet_file())
+    blocker = progress.folder()
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_text("not a folder")
+    batch = import_commit(batch=batch, actor=district_officer)
+    assert batch.status == ImportStatus.COMMITTED
+    assert Household.objects.filter(code__in=["DA001", "DA002"]).count() == 2
+    assert progress.read(batch.pk) is None
+
+
+@pytest.mark.parametrize("chunk", [None, 5, 64])
+def test_formula_errors_are_refused_not_read_as_empty(
+    district_officer: User, dak_ang: AdminUnit, monkeypatch: pytest.MonkeyPatch, chunk: int | None
+) -> None:
+    """A broken formula (#REF!, #N/A) in a flag cell must not become 0: the row fails at that
+    cell, with what the file shows (also when the scan reads the sheet in tiny pieces)."""
+    if chunk is not None:
+        monkeypatch.setattr(imports, "_ERROR_SCAN_CHUNK", chunk)
+    households = [list(r) for r in GOOD_HOUSEHOLDS]
+    households[0][HH_HEADINGS.index("Hộ dân tộc thiểu số tại chỗ")] = "#REF!"
+    members = [list(m) for m in GOOD_MEMBERS]
+    members[2][MEMBER_HEADINGS.index("Có bảo hiểm y tế")] = "#N/A"
+    batch = _run(district_officer, dak_ang, two_sheet_file(households, members))
+    flag = _letter_of(HH_HEADINGS, "Hộ dân tộc thiểu số tại chỗ")
+    insured = _letter_of(MEMBER_HEADINGS, "Có bảo hiểm y tế")
+    errors = _errors(batch)
+    assert {("Hộ", 2, flag, "cell_error"), ("Thành viên", 4, insured, "cell_error")} <= errors
+    assert batch.households_valid == 0  # DA001 by its cell, DA002 by its member's
+    raw = ImportRow.objects.get(batch=batch, kind="household", row_number=2).raw
+    assert raw[HH_HEADINGS.index("Hộ dân tộc thiểu số tại chỗ")] == "#REF!"
