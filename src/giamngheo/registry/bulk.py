@@ -54,13 +54,18 @@ def tune_connection() -> None:
 
 @contextlib.contextmanager
 def bulk_session(*, staging: bool = True) -> Iterator[None]:
-    """The settings of a bulk job's connection, restored after it: on SQLite the larger page
-    cache; on PostgreSQL ``synchronous_commit = off``, so that each of the many short
-    transactions of a staged import does not wait for its WAL flush. That is the durability
-    SQLite has here in WAL mode with ``synchronous=NORMAL``: a crash of the server may lose the
-    last moments of committed work, never consistency (an import then is in the state it had
-    before — validated or not — and is run again). ``staging=False`` (an import's commit)
-    keeps PostgreSQL's durable commit."""
+    """The settings of a bulk job's connection, restored after it.
+
+    * SQLite: a 64 MB page cache.
+    * PostgreSQL: ``random_page_cost = 1.1`` — the cost of a random read on the SSDs and
+      cached tables this runs on, where the default (4, for spinning disks) plans the job's
+      ``IN (2,000 keys)`` look-ups as scans of the whole table (measured: 41 ms a look-up
+      instead of 10 ms, 13 s of a 100,000-household re-import); and, while staging
+      (``staging=True``), ``synchronous_commit = off``, so that each of the many short
+      transactions of the validation does not wait for its WAL flush — the durability SQLite
+      has here in WAL mode with ``synchronous=NORMAL``: a crash of the server may lose the last
+      moments of committed work, never consistency (the import is then in the state it had
+      before and is run again). The commit (``staging=False``) stays durable."""
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA cache_size")
@@ -72,16 +77,20 @@ def bulk_session(*, staging: bool = True) -> Iterator[None]:
             with connection.cursor() as cursor:
                 cursor.execute(f"PRAGMA cache_size = {int(cache_size)}")
         return
-    if connection.vendor != "postgresql" or not staging:
+    if connection.vendor != "postgresql":
         yield
         return
+    settings = ["random_page_cost"] + (["synchronous_commit"] if staging else [])
     with connection.cursor() as cursor:
-        cursor.execute("SET synchronous_commit TO OFF")
+        cursor.execute("SET random_page_cost = 1.1")
+        if staging:
+            cursor.execute("SET synchronous_commit TO OFF")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute("RESET synchronous_commit")
+            for name in settings:
+                cursor.execute(f"RESET {name}")
 
 
 def insert_many(

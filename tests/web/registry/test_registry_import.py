@@ -507,8 +507,10 @@ def test_bulk_session_settings_are_restored() -> None:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
                 cursor.execute("SHOW synchronous_commit")
-            else:
-                cursor.execute("PRAGMA cache_size")
+                sync = cursor.fetchone()[0]
+                cursor.execute("SHOW random_page_cost")
+                return (sync, cursor.fetchone()[0])
+            cursor.execute("PRAGMA cache_size")
             return cursor.fetchone()[0]
 
     if connection.vendor == "sqlite":
@@ -521,7 +523,12 @@ def test_bulk_session_settings_are_restored() -> None:
     with bulk_session(staging=False):  # an import's commit: durable on PostgreSQL
         committing = setting()
     if connection.vendor == "postgresql":
-        assert (before, inside, after, committing) == ("on", "off", "on", "on")
+        assert (before, inside, after, committing) == (
+            ("on", "4"),
+            ("off", "1.1"),
+            ("on", "4"),
+            ("on", "1.1"),
+        )
     else:
         assert (before, inside, after, committing) == (-2000, -65536, -2000, -65536)
 
