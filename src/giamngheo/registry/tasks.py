@@ -74,10 +74,38 @@ def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
 
 
 @task()
-def compute_transitions(actor_id: int | None, unit_id: int, year_to: int) -> str:
+def compute_transitions(actor_id: int | None, unit_id: int, year_to: int, scope: str = "") -> str:
     """Compute the transitions page of a unit for (year_to − 1, year_to) as the actor sees it
-    and store it in the cache (``views_transitions.compute_and_store``); returns the key."""
+    and store it in the cache (``views_transitions.compute_and_store``); returns the key. If it
+    raises, the page's scope (``scope``: its stamp-less key, as the page computed it) gets a
+    short-lived failure marker and loses its pending marker, and the task fails (FAILED)."""
     from giamngheo.geo.models import AdminUnit
-    from giamngheo.registry.views_transitions import compute_and_store
+    from giamngheo.registry.views_transitions import (
+        compute_and_store,
+        record_failure,
+        scope_key,
+    )
 
-    return compute_and_store(_actor(actor_id), AdminUnit.objects.get(pk=unit_id), year_to)
+    try:
+        actor = _actor(actor_id)
+        unit = AdminUnit.objects.get(pk=unit_id)
+        if not scope:
+            scope = scope_key(actor, unit, year_to)
+        return compute_and_store(actor, unit, year_to)
+    except Exception as exc:  # MemoryError and database errors included
+        if scope:
+            record_failure(scope, exc)
+        raise
+
+
+def transitions_task_result(result_id: str) -> TaskResult[Any] | None:
+    """The result of a ``compute_transitions`` task, if the backend keeps results."""
+    if not result_id or not default_task_backend.supports_get_result:
+        return None
+    try:
+        result = default_task_backend.get_result(result_id)
+    except (TaskResultDoesNotExist, ValueError):
+        return None
+    if result.task.module_path != compute_transitions.module_path:
+        return None
+    return result

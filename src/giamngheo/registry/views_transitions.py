@@ -19,8 +19,10 @@ Figures are computed by ``giamngheo.core.transitions`` from the approved periodi
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import uuid
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -32,9 +34,11 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.core.cache import BaseCache, caches
 from django.core.paginator import Paginator
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET
 
@@ -177,6 +181,7 @@ class Selection:
     pairs: list[tuple[int, int]]
     year_from: int | None
     year_to: int | None
+    stamp: str = ""  # the registry version read for the request
 
 
 def _select(request: HttpRequest, stamp: str | None = None) -> Selection:
@@ -203,7 +208,7 @@ def _select(request: HttpRequest, stamp: str | None = None) -> Selection:
             raise Http404("Không có cặp năm này / no such pair of years")
         year_to = None
     year_from = None if year_to is None else year_to - 1
-    return Selection(unit, units, years, pairs, year_from, year_to)
+    return Selection(unit, units, years, pairs, year_from, year_to, stamp)
 
 
 # --- building the tables ----------------------------------------------------------------------
@@ -525,6 +530,10 @@ CACHE_TIMEOUT = 6 * 3600
 PENDING_TIMEOUT = 15 * 60
 #: Seconds between two reloads of a page that waits for its computation.
 REFRESH_SECONDS = 3
+#: How long a failed computation is reported (with a retry) before the page asks again.
+FAILED_TIMEOUT = 2 * 60
+#: A computation queued this long (seconds) and not started: no worker seems to run.
+WORKER_WAIT_SECONDS = 30
 
 
 def _cache() -> BaseCache:
@@ -564,31 +573,54 @@ def _scope_token(actor: Any) -> tuple[str, int | None]:
     return ("none", None) if profile is None else ("unit", profile.unit_id)
 
 
-def cache_key(actor: Any, unit: AdminUnit, year_to: int, stamp: str | None = None) -> str:
-    """The key of the computed transitions of ``unit`` for the pair (year_to − 1, year_to) as
-    the actor sees them: the communes the actor may see under the unit are part of it, so a
-    result computed for one scope never answers another."""
+def scope_key(actor: Any, unit: AdminUnit, year_to: int) -> str:
+    """The key, without the registry stamp, of the transitions of ``unit`` for the pair
+    (year_to − 1, year_to) as the actor sees them: the communes the actor may see under the unit
+    are part of it, so nothing stored under it (results, pointer, markers) answers another
+    scope. The pointer to the last finished result and the pending / failed markers live here."""
     communes = sorted(commune_ids(actor=actor, unit=unit))
+    return f"gn-transitions:{_digest(communes, unit.pk, year_to)}"
+
+
+def stamped_key(scope: str, stamp: str) -> str:
+    """The key of the result of ``scope`` for one registry version."""
+    return f"{scope}:{_digest(stamp)}"
+
+
+def cache_key(actor: Any, unit: AdminUnit, year_to: int, stamp: str | None = None) -> str:
+    """The key of the computed transitions of ``unit`` for (year_to − 1, year_to) as the actor
+    sees them at the registry version ``stamp`` (the current one by default)."""
     stamp = registry_stamp() if stamp is None else stamp
-    return f"gn-transitions:{_digest(stamp, communes, unit.pk, year_to)}"
+    return stamped_key(scope_key(actor, unit, year_to), stamp)
+
+
+def _stamped_value(key: str, stamp: str, compute: Any) -> Any:
+    """A small value cached under ``key`` (no stamp in it) beside the stamp it was computed
+    at: a new stamp overwrites it in place, so the cache holds one entry per key, not one per
+    registry version."""
+    cache = _cache()
+    found = cache.get(key)
+    if isinstance(found, tuple) and len(found) == 2 and found[0] == stamp:
+        return found[1]
+    value = compute()
+    cache.set(key, (stamp, value), CACHE_TIMEOUT)
+    return value
 
 
 def _cached_unit_choices(actor: Any, stamp: str) -> list[AdminUnit]:
-    key = f"gn-transitions-units:{_digest(stamp, _scope_token(actor))}"
-    units: list[AdminUnit] | None = _cache().get(key)
-    if units is None:
-        units = unit_choices(actor)
-        _cache().set(key, units, CACHE_TIMEOUT)
+    units: list[AdminUnit] = _stamped_value(
+        f"gn-transitions-units:{_digest(_scope_token(actor))}", stamp, lambda: unit_choices(actor)
+    )
     return units
 
 
 def _cached_review_years(actor: Any, unit: AdminUnit, stamp: str) -> list[int]:
     communes = sorted(commune_ids(actor=actor, unit=unit))
-    key = f"gn-transitions-years:{_digest(stamp, communes)}"
-    years: list[int] | None = _cache().get(key)
-    if years is None:
-        years = review_years(actor=actor, unit=unit)
-        _cache().set(key, years, CACHE_TIMEOUT)
+    years: list[int] = _stamped_value(
+        f"gn-transitions-years:{_digest(communes)}",
+        stamp,
+        lambda: review_years(actor=actor, unit=unit),
+    )
     return years
 
 
@@ -713,6 +745,30 @@ def build_index(histories: Sequence[History], sel: Selection) -> TransitionIndex
 
 # --- computing (in the background worker) --------------------------------------------------------
 LANGS: tuple[Lang, ...] = ("vi", "en")
+#: The entries of one result, after its stamped key.
+RESULT_SUFFIXES: tuple[str, ...] = (
+    *(f":report:{lang}:{int(em_only)}" for lang in LANGS for em_only in (False, True)),
+    ":index",
+)
+
+
+def _drop(key: str) -> None:
+    """Delete every entry of the result stored under the stamped ``key``."""
+    _cache().delete_many([f"{key}{suffix}" for suffix in RESULT_SUFFIXES])
+
+
+def _publish(scope: str, key: str, at: dt.datetime) -> None:
+    """Point ``scope`` at the result just stored under ``key`` (data as of ``at``) and delete
+    the result it replaces. If a result of newer data was published meanwhile (two tasks of
+    the same scope overlapped), that one stays and this one is deleted."""
+    cache = _cache()
+    previous = cache.get(f"{scope}:latest")
+    if isinstance(previous, dict) and previous.get("key") != key:
+        if previous.get("at") is not None and previous["at"] > at:
+            _drop(key)
+            return
+        _drop(previous["key"])
+    cache.set(f"{scope}:latest", {"key": key, "at": at}, CACHE_TIMEOUT)
 
 
 def compute_and_store(actor: Any, unit: AdminUnit, year_to: int) -> str:
@@ -720,9 +776,12 @@ def compute_and_store(actor: Any, unit: AdminUnit, year_to: int) -> str:
     store the page's reports (both languages, all households or ethnic-minority ones) and the
     drill-down index in the cache; returns the key. The stamp is read before the data, so a
     write that lands meanwhile can only make the result look older than it is (recomputed),
-    never newer."""
+    never newer. The result becomes the scope's latest (the one it replaces is deleted) and the
+    scope's pending and failed markers are cleared."""
+    at = timezone.now()
     stamp = registry_stamp()
-    key = cache_key(actor, unit, year_to, stamp)
+    scope = scope_key(actor, unit, year_to)
+    key = stamped_key(scope, stamp)
     years = _cached_review_years(actor, unit, stamp)
     sel = Selection(unit, [], years, [], year_to - 1, year_to)
     histories = unit_histories(actor=actor, unit=unit, up_to=year_to)
@@ -734,29 +793,157 @@ def compute_and_store(actor: Any, unit: AdminUnit, year_to: int) -> str:
             cache.set(f"{key}:report:{lang}:{int(em_only)}", report, CACHE_TIMEOUT)
     del computed
     cache.set(f"{key}:index", build_index(histories, sel), CACHE_TIMEOUT)
-    cache.delete(f"{key}:pending")
+    _publish(scope, key, at)
+    cache.delete_many([f"{scope}:pending", f"{scope}:failed"])
     return key
 
 
-def _start(request: HttpRequest, unit: AdminUnit, year_to: int, key: str) -> None:
-    """Ask the worker for the computation unless it was asked for recently."""
-    from giamngheo.registry.tasks import compute_transitions  # tasks import this module
+def failure_reason(exc: BaseException) -> tuple[str, str]:
+    """A short reason for a failed computation, (Vietnamese, English); nothing of the data."""
+    name = type(exc).__name__
+    if isinstance(exc, MemoryError):
+        return ("không đủ bộ nhớ", "out of memory")
+    if isinstance(exc, DatabaseError):
+        return (f"lỗi cơ sở dữ liệu: {name}", f"database error: {name}")
+    return (f"lỗi khi tính: {name}", f"computation error: {name}")
 
-    if _cache().add(f"{key}:pending", 1, PENDING_TIMEOUT):
-        actor_id = request.user.pk if request.user.is_authenticated else None
-        compute_transitions.enqueue(actor_id, unit.pk, year_to)
+
+def record_failure(scope: str, exc: BaseException) -> None:
+    """What the task does when the computation raises: the scope's ``:failed`` marker (shown
+    by the page for :data:`FAILED_TIMEOUT`, with a retry) and no ``:pending`` marker any more."""
+    cache = _cache()
+    cache.set(f"{scope}:failed", failure_reason(exc), FAILED_TIMEOUT)
+    cache.delete(f"{scope}:pending")
 
 
-def _cached(request: HttpRequest, sel: Selection, suffix: str) -> tuple[str, Any]:
-    """(key, the cached value ``key + suffix``), starting the computation when it is missing
-    (the value is then None unless the task ran inline, as in tests)."""
+def worker_missing(result: Any, now: dt.datetime | None = None) -> bool:
+    """Whether a queued task (a django-tasks ``TaskResult``) has waited more than
+    :data:`WORKER_WAIT_SECONDS` without being started: no background worker seems to run."""
+    if result is None or result.status != "READY" or result.enqueued_at is None:
+        return False
+    now = timezone.now() if now is None else now
+    waited: dt.timedelta = now - result.enqueued_at
+    return waited.total_seconds() > WORKER_WAIT_SECONDS
+
+
+def _start(actor: Any, unit: AdminUnit, year_to: int, scope: str) -> dict[str, Any] | None:
+    """Ask the worker for the computation of ``scope`` unless it was asked for already (one
+    pending computation per scope, whatever the stamp: it computes the newest data); returns
+    the scope's pending marker (``task``: the task result id, when the backend keeps it)."""
+    from giamngheo.registry.tasks import compute_transitions, transitions_task_result
+
+    cache = _cache()
+    pending = f"{scope}:pending"
+    marker = cache.get(pending)
+    if isinstance(marker, dict) and marker.get("task"):
+        result = transitions_task_result(marker["task"])
+        if result is not None and result.status in {"SUCCESSFUL", "FAILED"}:
+            cache.delete(pending)  # its task ended without clearing it
+            marker = None
+    if marker is not None:
+        return marker if isinstance(marker, dict) else None
+    token = uuid.uuid4().hex
+    if not cache.add(pending, {"token": token, "task": "", "at": timezone.now()}, PENDING_TIMEOUT):
+        found = cache.get(pending)
+        return found if isinstance(found, dict) else None
+    actor_id = actor.pk if actor.is_authenticated else None
+    try:
+        result = compute_transitions.enqueue(actor_id, unit.pk, year_to, scope)
+    except Exception:
+        cache.delete(pending)
+        raise
+    marker = cache.get(pending)
+    if isinstance(marker, dict) and marker.get("token") == token:  # not run inline
+        marker = {**marker, "task": result.id}
+        cache.set(pending, marker, PENDING_TIMEOUT)
+    return marker if isinstance(marker, dict) else None
+
+
+@dataclass(frozen=True)
+class Cached:
+    """A cached value of the selection and the state of its computation."""
+
+    value: Any  # None while nothing can be shown
+    stale_at: dt.datetime | None = None  # the value is the previous result, of data as of then
+    failed: tuple[str, str] | None = None  # the last computation failed: (vi, en) reason
+    no_worker: bool = False  # queued for a while and not started
+
+    @property
+    def computing(self) -> bool:
+        """Nothing to show yet; the page reloads itself."""
+        return self.value is None and self.failed is None
+
+    @property
+    def refresh(self) -> bool:
+        """The page reloads itself until the fresh result is in."""
+        return self.failed is None and (self.value is None or self.stale_at is not None)
+
+    def context(self, lang: Lang) -> dict[str, Any]:
+        return {
+            "computing": self.computing,
+            "refresh_page": self.refresh,
+            "refresh": REFRESH_SECONDS,
+            "stale_at": ""
+            if self.stale_at is None
+            else timezone.localtime(self.stale_at).strftime("%H:%M %d/%m/%Y"),
+            "failed": "" if self.failed is None else self.failed[0 if lang == "vi" else 1],
+            "no_worker": self.no_worker,
+        }
+
+
+def _cached(request: HttpRequest, sel: Selection, suffix: str) -> Cached:
+    """The cached value ``suffix`` of the selection's result. When the result of the current
+    registry version is missing, its computation is asked for (unless the last one failed a
+    moment ago) and the scope's previous result is given instead, if any (``stale_at``); the
+    value is None when there is none (unless the task ran inline, as in tests)."""
     assert sel.year_to is not None
-    key = cache_key(request.user, sel.unit, sel.year_to)
-    value = _cache().get(f"{key}{suffix}")
-    if value is None:
-        _start(request, sel.unit, sel.year_to, key)
-        value = _cache().get(f"{key}{suffix}")
-    return key, value
+    stamp = sel.stamp or registry_stamp()
+    scope = scope_key(request.user, sel.unit, sel.year_to)
+    key = stamped_key(scope, stamp)
+    cache = _cache()
+    value = cache.get(f"{key}{suffix}")
+    if value is not None:
+        return Cached(value)
+    failed = cache.get(f"{scope}:failed")
+    marker = None
+    if failed is None:
+        marker = _start(request.user, sel.unit, sel.year_to, scope)
+        value = cache.get(f"{key}{suffix}")
+        if value is not None:
+            return Cached(value)
+        failed = cache.get(f"{scope}:failed")  # failed inline
+    no_worker = False
+    if failed is None and marker is not None and marker.get("task"):
+        from giamngheo.registry.tasks import transitions_task_result
+
+        no_worker = worker_missing(transitions_task_result(marker["task"]))
+    latest = cache.get(f"{scope}:latest")
+    stale, stale_at = None, None
+    if isinstance(latest, dict) and latest.get("key") != key:
+        stale = cache.get(f"{latest['key']}{suffix}")
+        stale_at = latest.get("at") if stale is not None else None
+    reason: tuple[str, str] | None = None
+    if isinstance(failed, (tuple, list)) and len(failed) == 2:
+        reason = (str(failed[0]), str(failed[1]))
+    elif failed is not None:
+        reason = ("lỗi không rõ", "unknown error")
+    return Cached(stale, stale_at, reason, no_worker)
+
+
+def _stale_text(when: str, lang: Lang) -> str:
+    if lang == "vi":
+        return f"Số liệu lúc {when}; đang cập nhật theo thay đổi mới…"
+    return f"Figures as of {when}; updating with the latest changes…"
+
+
+def _retry(request: HttpRequest, sel: Selection) -> HttpResponse | None:
+    """``?thu_lai=1``: forget the failure of the selection's computation and show the page
+    again without the parameter (which asks for the computation again)."""
+    if not request.GET.get("thu_lai") or sel.year_to is None:
+        return None
+    _cache().delete(f"{scope_key(request.user, sel.unit, sel.year_to)}:failed")
+    query = urlencode([(k, v) for k, v in request.GET.items() if k != "thu_lai"])
+    return redirect(f"{request.path}?{query}")
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -767,13 +954,17 @@ def transitions_view(request: HttpRequest) -> HttpResponse:
         # Nothing to show yet (no household the user may see): the page says so.
         return render(request, "registry/transitions.html", {"sel": None, "reports": []})
     sel = _select(request, stamp)
+    retry = _retry(request, sel)
+    if retry is not None:
+        return retry
     em_only = request.GET.get("nhom") == "dtts"
+    lang = _lang()
+    state = Cached([]).context(lang)
     reports: list[ListReport] = []
-    computing = False
     if sel.year_to is not None:
-        _key, reports = _cached(request, sel, f":report:{_lang()}:{int(em_only)}")
-        computing = reports is None
-        reports = reports or []
+        got = _cached(request, sel, f":report:{lang}:{int(em_only)}")
+        state = got.context(lang)
+        reports = got.value or []
     query = urlencode({"don_vi": sel.unit.pk, "nam": sel.year_to or ""})
     return render(
         request,
@@ -781,10 +972,17 @@ def transitions_view(request: HttpRequest) -> HttpResponse:
         {
             "sel": sel,
             "reports": reports,
-            "computing": computing,
-            "refresh": REFRESH_SECONDS,
+            **state,
             "em_only": em_only,
             "query": query,
+            "retry_query": urlencode(
+                {
+                    "don_vi": sel.unit.pk,
+                    "nam": sel.year_to or "",
+                    **({"nhom": "dtts"} if em_only else {}),
+                    "thu_lai": 1,
+                }
+            ),
             "sub_level": sel.unit.level != Level.COMMUNE,
         },
     )
@@ -875,27 +1073,26 @@ def drill_down(request: HttpRequest) -> DrillDown:
     return DrillDown(sel, list_kind, key, measure, group, area, em, communes)
 
 
-def _figure(request: HttpRequest, d: DrillDown) -> tuple[array[int], int, TransitionIndex] | None:
-    """The positions and persons of the drill-down's figure and the index they point into;
-    None while the computation runs. The figure's list is cached beside the index."""
-    key, index = _cached(request, d.sel, ":index")
+def _figure(
+    request: HttpRequest, d: DrillDown
+) -> tuple[tuple[array[int], int, TransitionIndex] | None, Cached]:
+    """The positions and persons of the drill-down's figure and the index they point into
+    (None while nothing can be shown), and the state of the computation. The figure is taken
+    from the index on each request (a few milliseconds at 100,000 households, less than
+    reading the index): no per-figure entry fills the cache."""
+    got = _cached(request, d.sel, ":index")
+    index: TransitionIndex | None = got.value
     if index is None:
-        return None
-    communes = None if d.communes is None else sorted(d.communes)
-    figure_key = f"{key}:figure:{_digest(d.list_kind, d.key, d.measure, d.area, d.em, communes)}"
-    cache = _cache()
-    found: tuple[array[int], int] | None = cache.get(figure_key)
-    if found is None:
-        found = index.figure(
-            d.list_kind,
-            d.key,
-            d.measure,
-            area=d.area,
-            em=d.em,
-            communes=None if communes is None else set(communes),
-        )
-        cache.set(figure_key, found, CACHE_TIMEOUT)
-    return found[0], found[1], index
+        return None, got
+    positions, persons = index.figure(
+        d.list_kind,
+        d.key,
+        d.measure,
+        area=d.area,
+        em=d.em,
+        communes=None if d.communes is None else set(d.communes),
+    )
+    return (positions, persons, index), got
 
 
 def _label(kind: ListKind, key: str) -> tuple[str, str]:
@@ -918,8 +1115,11 @@ def transitions_list_view(request: HttpRequest) -> HttpResponse:
     d = drill_down(request)
     sel, kind, key, group = d.sel, d.list_kind, d.key, d.group
     assert sel.year_from is not None and sel.year_to is not None
+    retry = _retry(request, sel)
+    if retry is not None:
+        return retry
     lang = _lang()
-    found = _figure(request, d)
+    found, state = _figure(request, d)
     label = _label(kind, key)
     group_name = ""
     if "xa" in group:
@@ -943,9 +1143,12 @@ def transitions_list_view(request: HttpRequest) -> HttpResponse:
         if "khu_vuc" not in group
         else _AREA_LABEL[group["khu_vuc"]][0 if lang == "vi" else 1],
         "query": urlencode({k: v for k, v in request.GET.items() if k != "trang"}),
+        "retry_query": urlencode(
+            [(k, v) for k, v in request.GET.items() if k not in {"trang", "thu_lai"}]
+            + [("thu_lai", "1")]
+        ),
         "back": back,
-        "computing": found is None,
-        "refresh": REFRESH_SECONDS,
+        **state.context(lang),
     }
     if found is None:
         return render(request, "registry/transitions_list.html", context)
@@ -1000,7 +1203,8 @@ def transitions_export_view(request: HttpRequest) -> HttpResponse:
         raise Http404("Không có cặp năm / no pair of years")
     lang = _lang()
     em_only = request.GET.get("nhom") == "dtts"
-    _key, reports = _cached(request, sel, f":report:{lang}:{int(em_only)}")
+    got = _cached(request, sel, f":report:{lang}:{int(em_only)}")
+    reports = got.value
     if reports is None:
         query = urlencode(
             {"don_vi": sel.unit.pk, "nam": sel.year_to, **({"nhom": "dtts"} if em_only else {})}
@@ -1012,6 +1216,9 @@ def transitions_export_view(request: HttpRequest) -> HttpResponse:
     for report in reports:
         ws = wb.create_sheet("Ho ngheo" if report.list_kind == "poor" else "Ho can ngheo")
         ws.append([f"{sel.unit.name}: {sel.year_from} → {sel.year_to}"])
+        if got.stale_at is not None:  # the previous result, while the fresh one is computed
+            when = got.context(lang)["stale_at"]
+            ws.append([_stale_text(when, lang)])
         ws.append([])
         ws.append(["", "Tất cả hộ: hộ", "Tất cả hộ: khẩu", "Hộ DTTS: hộ", "Hộ DTTS: khẩu"])
         for d in report.detail:

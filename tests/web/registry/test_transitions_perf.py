@@ -1,19 +1,25 @@
 """The transitions cache: the same figures as a fresh computation, invalidated by every write
 of the registry (approval, status change, import commit), never shared between scopes; the
-drill-down lists from the cached index equal the tables' buckets, page after page; and the
-"computing" state while the worker has not finished."""
+drill-down lists from the cached index equal the tables' buckets, page after page; the
+"computing" state while the worker has not finished; the previous result shown (with its
+time) while a newer one is computed, and deleted once it is replaced; a failed computation
+shown with a retry; and the notice when no worker takes the queued computation."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import DatabaseError
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from django_tasks import default_task_backend
 from pytest_django.fixtures import Settings as SettingsWrapper
 from registry_files import YEAR, hh_row, two_sheet_file
 from test_registry_transitions import DAK_ANG, Generated, add_household, generate
@@ -27,6 +33,7 @@ from giamngheo.core.transitions import (
     movement_table,
 )
 from giamngheo.geo.services import DemoUnits
+from giamngheo.registry import views_transitions
 from giamngheo.registry.models import HouseholdStatus, ReviewRecord, ReviewState
 from giamngheo.registry.services import (
     household_set_status,
@@ -35,11 +42,13 @@ from giamngheo.registry.services import (
     import_validate,
     review_approve,
 )
+from giamngheo.registry.tasks import compute_transitions
 from giamngheo.registry.transitions import review_years, unit_histories
 from giamngheo.registry.views_transitions import (
     CACHE_ALIAS,
     MEASURES,
     PAGE_SIZE,
+    RESULT_SUFFIXES,
     SUMMARY_KEYS,
     Selection,
     _cache,
@@ -48,6 +57,8 @@ from giamngheo.registry.views_transitions import (
     build_report,
     cache_key,
     compute_and_store,
+    scope_key,
+    worker_missing,
 )
 
 pytestmark = pytest.mark.django_db
@@ -302,3 +313,185 @@ def test_computing_state_until_the_worker_has_stored_the_result(
     assert 'http-equiv="refresh"' not in page.content.decode()
     export = client.get(reverse("registry:transitions_export"), params)
     assert export.status_code == 200 and export.content[:2] == b"PK"
+
+
+DUMMY = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
+def _queued() -> int:
+    """Tasks queued on the dummy backend so far."""
+    return len(default_task_backend.results)  # type: ignore[attr-defined]
+
+
+def test_previous_result_is_shown_while_the_new_one_is_computed(
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    client: Client,
+    settings: SettingsWrapper,
+) -> None:
+    dak_ang = units.communes_old[DAK_ANG]
+    client.force_login(district_officer)
+    params = {"don_vi": dak_ang.pk, "nam": 2020}
+    old = _reports(client, dak_ang.pk)  # computed inline
+    old_key = cache_key(district_officer, dak_ang, 2020)
+    scope = scope_key(district_officer, dak_ang, 2020)
+    assert _cache().get(f"{scope}:latest")["key"] == old_key
+    # A write: the stamp moves; the worker does not run (dummy backend).
+    settings.TASKS = DUMMY
+    add_household(dak_ang, "NEW1", {2019: ("poor", 2), 2020: ("near_poor", 2)})
+    new_key = cache_key(district_officer, dak_ang, 2020)
+    assert new_key != old_key
+    page = client.get(reverse(PAGE), params)
+    text = page.content.decode()
+    assert not page.context["computing"] and page.context["reports"] == old
+    assert page.context["stale_at"] and "Số liệu lúc" in text and "đang cập nhật" in text
+    assert 'http-equiv="refresh"' in text
+    assert _queued() == 1
+    # Drill-down and export use the previous result too, with the same notice.
+    lst = client.get(reverse(LIST), {**params, "ds": "poor", "muc": "start"})
+    assert lst.status_code == 200 and not lst.context["computing"]
+    assert "Số liệu lúc" in lst.content.decode()
+    assert re.findall(r'data-household="(\d+)"', lst.content.decode())
+    export = client.get(reverse("registry:transitions_export"), params)
+    assert export.status_code == 200 and export.content[:2] == b"PK"
+    # More writes while the refresh is pending: still one queued computation for the scope.
+    add_household(dak_ang, "NEW2", {2020: ("poor", 3)})
+    assert client.get(reverse(PAGE), params).context["reports"] == old
+    assert _queued() == 1
+    # The worker's part: the fresh result replaces the previous one, which is deleted.
+    key = compute_and_store(district_officer, dak_ang, 2020)
+    assert key == cache_key(district_officer, dak_ang, 2020)
+    assert _cache().get(f"{scope}:latest")["key"] == key
+    assert all(_cache().get(f"{old_key}{suffix}") is None for suffix in RESULT_SUFFIXES)
+    assert all(_cache().get(f"{key}{suffix}") is not None for suffix in RESULT_SUFFIXES)
+    assert _cache().get(f"{scope}:pending") is None
+    page = client.get(reverse(PAGE), params)
+    text = page.content.decode()
+    assert page.context["reports"] == _fresh(district_officer, dak_ang) != old
+    assert not page.context["stale_at"] and "Số liệu lúc" not in text
+    assert 'http-equiv="refresh"' not in text
+    # No per-figure entry in the file cache: drill-downs add no file.
+    files = _files()
+    for muc in ("start", "end", "newly", "escaped"):
+        client.get(reverse(LIST), {**params, "ds": "poor", "muc": muc, "khu_vuc": "rural"})
+    assert _files() == files
+
+
+def _files() -> int:
+    """The number of entries (files) in the file cache."""
+    return len(_cache()._list_cache_files())  # type: ignore[attr-defined]
+
+
+def test_previous_results_never_cross_scopes(  # noqa: PLR0917
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    dak_ang_officer: User,
+    client: Client,
+    settings: SettingsWrapper,
+) -> None:
+    dak_ang = units.communes_old[DAK_ANG]
+    assert scope_key(dak_ang_officer, units.district, 2020) != scope_key(
+        district_officer, units.district, 2020
+    )
+    client.force_login(district_officer)
+    assert _reports(client, units.district.pk)
+    settings.TASKS = DUMMY
+    add_household(dak_ang, "NEW1", {2020: ("poor", 2)})
+    assert _reports(client, units.district.pk)  # the district's previous result
+    # The commune officer has no previous result of their own: nothing but "computing".
+    client.force_login(dak_ang_officer)
+    page = client.get(reverse(PAGE), {"don_vi": dak_ang.pk, "nam": 2020})
+    assert page.context["computing"] and page.context["reports"] == []
+    assert not page.context["stale_at"]
+    r = client.get(reverse(PAGE), {"don_vi": units.district.pk, "nam": 2020})
+    assert r.status_code == 404
+
+
+def test_failed_computation_is_shown_with_a_retry(
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    dak_ang = units.communes_old[DAK_ANG]
+    client.force_login(district_officer)
+    params = {"don_vi": dak_ang.pk, "nam": 2020}
+    scope = scope_key(district_officer, dak_ang, 2020)
+    calls: list[int] = []
+
+    def broken(**kwargs: Any) -> Any:
+        calls.append(1)
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(views_transitions, "unit_histories", broken)
+    page = client.get(reverse(PAGE), params)
+    text = page.content.decode()
+    assert page.status_code == 200 and calls == [1]
+    assert not page.context["computing"] and page.context["reports"] == []
+    assert "Tính biến động không thành công" in text and "lỗi cơ sở dữ liệu" in text
+    assert "thu_lai=1" in text and 'http-equiv="refresh"' not in text
+    assert _cache().get(f"{scope}:pending") is None and _cache().get(f"{scope}:failed")
+    # While the failure is shown, nothing is queued again; the drill-down says so too.
+    lst = client.get(reverse(LIST), {**params, "ds": "poor", "muc": "start"})
+    assert "Tính biến động không thành công" in lst.content.decode() and calls == [1]
+    client.cookies["django_language"] = "en"
+    en = client.get(reverse(PAGE), params)
+    assert "Computing the transitions failed" in en.content.decode()
+    assert "database error" in en.content.decode()
+    del client.cookies["django_language"]
+    # The task itself ends FAILED.
+    result = compute_transitions.enqueue(district_officer.pk, dak_ang.pk, 2020, scope)
+    assert result.status == "FAILED" and len(calls) == 2
+    # Retry, once the cause is gone: the marker is cleared and the computation runs again.
+    monkeypatch.undo()
+    retry = client.get(reverse(PAGE), {**params, "thu_lai": 1})
+    assert retry.status_code == 302 and "thu_lai" not in retry["Location"]
+    assert _cache().get(f"{scope}:failed") is None
+    page = client.get(retry["Location"])
+    assert page.context["reports"] == _fresh(district_officer, dak_ang)
+    assert "không thành công" not in page.content.decode()
+
+
+def test_worker_missing_notice(
+    generated: Generated,
+    units: DemoUnits,
+    district_officer: User,
+    client: Client,
+    settings: SettingsWrapper,
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    dak_ang = units.communes_old[DAK_ANG]
+    client.force_login(district_officer)
+    params = {"don_vi": dak_ang.pk, "nam": 2020}
+    page = client.get(reverse(PAGE), params)
+    assert page.context["computing"] and not page.context["no_worker"]
+    marker = _cache().get(f"{scope_key(district_officer, dak_ang, 2020)}:pending")
+    assert marker["task"] and DBTaskResult.objects.filter(pk=marker["task"]).exists()
+    # Queued a minute ago and still not started.
+    DBTaskResult.objects.filter(pk=marker["task"]).update(
+        enqueued_at=timezone.now() - dt.timedelta(seconds=60)
+    )
+    page = client.get(reverse(PAGE), params)
+    text = page.content.decode()
+    assert page.context["computing"] and page.context["no_worker"]
+    assert "chưa có tiến trình nền" in text and "giamngheo worker" in text
+    assert DBTaskResult.objects.count() == 1  # not queued again
+    # Started by a worker (RUNNING): no such notice.
+    DBTaskResult.objects.filter(pk=marker["task"]).update(status="RUNNING")
+    assert not client.get(reverse(PAGE), params).context["no_worker"]
+
+
+def test_worker_missing_helper() -> None:
+    now = timezone.now()
+    queued = SimpleNamespace(status="READY", enqueued_at=now - dt.timedelta(seconds=31))
+    assert worker_missing(queued, now)
+    assert not worker_missing(SimpleNamespace(status="READY", enqueued_at=now), now)
+    assert not worker_missing(
+        SimpleNamespace(status="RUNNING", enqueued_at=now - dt.timedelta(hours=1)), now
+    )
+    assert not worker_missing(None, now)
