@@ -240,8 +240,8 @@ def main() -> None:
 
 
 def run_bench(folder: Path, n: int, path: Path, path2: Path) -> None:
-    db = folder / "bench.sqlite3"
-    db.unlink(missing_ok=True)  # a fresh database each run (the files may be reused)
+    for suffix in ("", "-wal", "-shm"):  # a fresh database each run (the files may be reused)
+        (folder / f"bench.sqlite3{suffix}").unlink(missing_ok=True)
     setup_django(folder, "bench.sqlite3")
 
     from django.contrib.auth.models import User

@@ -27,7 +27,7 @@ _json_text: Converter = json.JSONEncoder(ensure_ascii=False).encode
 def _converter(field: models.Field[Any, Any]) -> Converter | None:
     """How to turn a Python value into the database parameter, None when it passes as is."""
     ops = connection.ops
-    if isinstance(field, models.JSONField):
+    if isinstance(field, models.JSONField) or getattr(field, "json_as_text", False):
         return _json_text
     if isinstance(field, models.DateTimeField):
         last: list[Any] = [None, None]

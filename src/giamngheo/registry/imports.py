@@ -2090,6 +2090,17 @@ def _import_commit(
             f"Lượt nhập chưa kiểm tra xong ({b.status}) / the batch is not validated ({b.status})",
             code="not_validated",
         )
+    staged = ImportRow.objects.filter(batch=b, kind=HOUSEHOLD, valid=True).count()
+    if staged != b.households_valid:
+        # The staged rows are gone (on PostgreSQL they are not crash-safe: migration 0004)
+        # or were changed: nothing is written, the batch is to be validated again.
+        ImportBatch.objects.filter(pk=b.pk).update(status=ImportStatus.PENDING)
+        raise ValidationError(
+            f"Các dòng đã kiểm tra không còn đủ ({staged}/{b.households_valid}): hãy kiểm tra lại"
+            f" tệp / the checked rows are incomplete ({staged}/{b.households_valid}): validate"
+            " the file again",
+            code="staged_rows_missing",
+        )
     actor_id = actor.pk if actor.is_authenticated else None
     tally = _Tally()
     ImportBatch.objects.filter(pk=b.pk).update(status=ImportStatus.COMMITTING)

@@ -620,3 +620,31 @@ def test_formula_errors_are_refused_not_read_as_empty(
     assert batch.households_valid == 0  # DA001 by its cell, DA002 by its member's
     raw = ImportRow.objects.get(batch=batch, kind="household", row_number=2).raw
     assert raw[HH_HEADINGS.index("Hộ dân tộc thiểu số tại chỗ")] == "#REF!"
+
+
+def test_commit_refuses_a_batch_whose_staged_rows_are_gone(
+    district_officer: User, dak_ang: AdminUnit
+) -> None:
+    """On PostgreSQL the staged rows are not crash-safe (an UNLOGGED table comes back empty
+    after a server crash): a commit that finds fewer rows than the validation counted writes
+    nothing and asks for the file to be validated again."""
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relpersistence FROM pg_class WHERE relname = %s",
+                [ImportRow._meta.db_table],
+            )
+            assert cursor.fetchone()[0] == "u"  # unlogged (migration 0004)
+    batch = _run(district_officer, dak_ang, two_sheet_file())
+    ImportRow.objects.filter(batch=batch).delete()  # what a crash leaves on PostgreSQL
+    with pytest.raises(ValidationError) as caught:
+        import_commit(batch=batch, actor=district_officer)
+    assert "validate the file again" in str(caught.value)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PENDING
+    assert not Household.objects.filter(code__in=["DA001", "DA002"]).exists()
+    batch = import_validate(batch=batch, actor=district_officer)  # validated again: it works
+    assert import_commit(batch=batch, actor=district_officer).status == ImportStatus.COMMITTED
