@@ -1888,16 +1888,21 @@ def _by_commune(keys: Iterable[tuple[int, str]]) -> dict[int, list[str]]:
 
 
 def households_by_key(keys: Iterable[tuple[int, str]], *fields: str) -> list[dict[str, Any]]:
-    """The households with these (commune id, code) keys, one indexed query per commune (an OR
-    of the communes' conditions makes SQLite scan the whole table)."""
-    out: list[dict[str, Any]] = []
-    for cid, codes in _by_commune(keys).items():
-        out.extend(
-            Household.objects.filter(commune_id=cid, code__in=codes)
-            .order_by()
-            .values("pk", "commune_id", "code", *fields)
+    """The households with these (commune id, code) keys, in one query: ``commune IN (…) AND
+    code IN (…)`` probes the (commune, code) unique index for each pair on both databases (an
+    OR of per-commune conditions would make SQLite scan the table), and the pairs that were
+    not asked for (a code of one commune found in another) are dropped here."""
+    wanted = set(keys)
+    if not wanted:
+        return []
+    rows = (
+        Household.objects.filter(
+            commune_id__in={cid for cid, _c in wanted}, code__in={c for _cid, c in wanted}
         )
-    return out
+        .order_by()
+        .values("pk", "commune_id", "code", *fields)
+    )
+    return [r for r in rows if (r["commune_id"], r["code"]) in wanted]
 
 
 def _commit_chunk(

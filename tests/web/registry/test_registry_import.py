@@ -648,3 +648,17 @@ def test_commit_refuses_a_batch_whose_staged_rows_are_gone(
     assert not Household.objects.filter(code__in=["DA001", "DA002"]).exists()
     batch = import_validate(batch=batch, actor=district_officer)  # validated again: it works
     assert import_commit(batch=batch, actor=district_officer).status == ImportStatus.COMMITTED
+
+
+def test_households_by_key_matches_commune_and_code_together(units: DemoUnits) -> None:
+    a, b = units.communes_old[DAK_ANG], units.communes_old["23383"]
+    made = {
+        (c.pk, code): Household.objects.create(commune=c, code=code, head_name=code).pk
+        for c in (a, b)
+        for code in ("X1", "X2")
+    }
+    got = imports.households_by_key([(a.pk, "X1"), (b.pk, "X2")], "head_name")
+    assert sorted((r["commune_id"], r["code"], r["pk"]) for r in got) == sorted(
+        [(a.pk, "X1", made[(a.pk, "X1")]), (b.pk, "X2", made[(b.pk, "X2")])]
+    )
+    assert imports.households_by_key([]) == []
