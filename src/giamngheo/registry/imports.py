@@ -35,7 +35,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -1550,10 +1549,6 @@ def _require(actor: AnyUser, unit: AdminUnit) -> None:
         )
 
 
-def import_dir() -> Path:
-    return Path(getattr(settings, "DATA_DIR", Path.cwd() / "data")) / "imports"
-
-
 @transaction.atomic
 def import_upload(
     *,
@@ -1580,7 +1575,7 @@ def import_upload(
     if same is not None:
         return same
     suffix = Path(file_name).suffix.lower()
-    folder = import_dir()
+    folder = progress.import_dir()
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{digest}{suffix}"
     if not path.exists():

@@ -19,13 +19,19 @@ from pathlib import Path
 
 from django.conf import settings
 
-__all__ = ["clear", "folder", "read", "report"]
+__all__ = ["clear", "folder", "import_dir", "read", "report"]
 
 log = logging.getLogger(__name__)
 
 
+def import_dir() -> Path:
+    """Where uploaded review files are stored (by SHA-256), shared by the web app and the
+    worker."""
+    return Path(getattr(settings, "DATA_DIR", Path.cwd() / "data")) / "imports"
+
+
 def folder() -> Path:
-    return Path(getattr(settings, "DATA_DIR", Path.cwd() / "data")) / "imports" / "progress"
+    return import_dir() / "progress"
 
 
 def _path(batch_id: int) -> Path:

@@ -57,14 +57,21 @@ def commit_import(batch_id: int, actor_id: int | None) -> dict[str, Any]:
     return _outcome(import_commit(batch=batch_id, actor=_actor(actor_id)))
 
 
-def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
-    """The result of a task of this module about ``batch_id``, if the backend keeps results
-    (the database backend does; the inline backend of the tests does not)."""
+def _stored_result(result_id: str) -> TaskResult[Any] | None:
+    """A task's result by id, if the backend keeps results (the database backend does; the
+    inline backend of the tests does not) and has this one."""
     if not result_id or not default_task_backend.supports_get_result:
         return None
     try:
-        result = default_task_backend.get_result(result_id)
+        return default_task_backend.get_result(result_id)
     except (TaskResultDoesNotExist, ValueError):
+        return None
+
+
+def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
+    """The result of an import task of this module about ``batch_id``."""
+    result = _stored_result(result_id)
+    if result is None:
         return None
     if result.task.module_path not in {validate_import.module_path, commit_import.module_path}:
         return None
@@ -100,12 +107,7 @@ def compute_transitions(actor_id: int | None, unit_id: int, year_to: int, scope:
 
 def transitions_task_result(result_id: str) -> TaskResult[Any] | None:
     """The result of a ``compute_transitions`` task, if the backend keeps results."""
-    if not result_id or not default_task_backend.supports_get_result:
-        return None
-    try:
-        result = default_task_backend.get_result(result_id)
-    except (TaskResultDoesNotExist, ValueError):
-        return None
-    if result.task.module_path != compute_transitions.module_path:
+    result = _stored_result(result_id)
+    if result is None or result.task.module_path != compute_transitions.module_path:
         return None
     return result
