@@ -229,174 +229,15 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
             "commune_id", "code"
         )
     )
-    now = timezone.now()
     todo = [h for h in registry.households if (communes[h.commune_code].pk, h.code) not in existing]
-    hh_fields = (
-        "commune_id",
-        "village_id",
-        "code",
-        "head_name",
-        "head_name_key",
-        "address",
-        "ethnic_minority",
-        "area",
-        "indigenous_minority",
-        "no_labour_capacity",
-        "merit_member",
-        "social_assistance_member",
-        "female_head",
-        "status",
-        "status_date",
-        "went_to_id",
-        "entry_reason",
-        "entry_date",
-        "created_by_id",
-        "created_at",
-        "updated_at",
-    )
-    for chunk in _chunks(todo):
-        insert_many(
-            Household,
-            hh_fields,
-            (
-                (
-                    communes[h.commune_code].pk,
-                    village_pk.get((h.commune_code, h.village)),
-                    h.code,
-                    h.head_name,
-                    name_key(h.head_name),
-                    h.address,
-                    h.ethnic_minority,
-                    h.area,
-                    h.local_ethnic_minority,
-                    h.no_working_capacity,
-                    h.person_of_merit,
-                    h.social_assistance,
-                    h.female_head,
-                    _STATUS[h.status.value].value,
-                    dt.date(h.status_year, 6, 30) if h.status_year else None,
-                    None,
-                    _ENTRY[h.entry].value if h.entry in _ENTRY else EntryReason.ORIGINAL.value,
-                    _entry_date(h.entry_year, n) if h.entry in _ENTRY else None,
-                    loader.pk,
-                    now,
-                    now,
-                )
-                for n, h in enumerate(chunk)
-            ),
-        )
-    code_pk = {
-        (commune_id, code): pk
-        for pk, commune_id, code in Household.objects.filter(
-            commune__in=list(communes.values())
-        ).values_list("pk", "commune_id", "code")
-    }
-
-    def pk_of(household_id: str) -> int:
-        h = registry.household(household_id)
-        return code_pk[(communes[h.commune_code].pk, h.code)]
-
-    # Mergers: the household joined.
-    merged = [h for h in todo if h.status.value == "merged" and h.related_household_id]
-    went = [Household(pk=pk_of(h.household_id)) for h in merged]
-    for obj, h in zip(went, merged, strict=True):
-        assert h.related_household_id is not None
-        obj.went_to_id = pk_of(h.related_household_id)
-    Household.objects.bulk_update(went, ["went_to_id"], batch_size=1000)
-    # Split-offs: the household split from.
-    split = [h for h in todo if h.entry is Entry.SPLIT_OFF and h.related_household_id]
-    origins = [Household(pk=pk_of(h.household_id)) for h in split]
-    for obj, h in zip(origins, split, strict=True):
-        assert h.related_household_id is not None
-        obj.came_from_id = pk_of(h.related_household_id)
-    Household.objects.bulk_update(origins, ["came_from_id"], batch_size=1000)
-
+    load = _Load(registry, communes, loader.pk, timezone.now())
+    load.insert_households(todo, village_pk)
+    load.link_households(todo)
     new_ids = {h.household_id for h in todo}
     members = [m for m in registry.members if m.household_id in new_ids]
-    member_fields = ("household_id", *MEMBER_DATA_FIELDS, "created_by_id", "created_at")
-    for mchunk in _chunks(members):
-        insert_many(
-            Member,
-            member_fields,
-            (
-                (
-                    pk_of(m.household_id),
-                    m.full_name,
-                    m.sex.value,
-                    None,
-                    m.birth_year,
-                    _RELATIONSHIP.get(m.relationship, Relationship.OTHER).value,
-                    m.ethnicity,
-                    m.national_id or "",
-                    m.health_insurance,
-                    m.schooling == "in_school",
-                    m.disability,
-                    loader.pk,
-                    now,
-                )
-                for m in mchunk
-            ),
-        )
-
-    standard = get_standard(registry.standard_id)
-    review_fields = (
-        "household_id",
-        "year",
-        "kind",
-        "review_date",
-        "standard_id",
-        "inputs",
-        "persons",
-        "classification",
-        "poor_basis",
-        "deprivation_count",
-        "deprived",
-        "explanation_vi",
-        "explanation_en",
-        "causes",
-        "state",
-        "revision",
-        "corrects_id",
-        "approved_by_id",
-        "approved_at",
-        "created_by_id",
-        "created_at",
-    )
+    load.insert_members(members)
     reviews = [r for r in registry.reviews if r.household_id in new_ids]
-    for rchunk in _chunks(reviews):
-        rows: list[tuple[Any, ...]] = []
-        for r in rchunk:
-            record = r.engine_input(standard)
-            res = classify_household(record, standard)
-            if res.classification != r.classification:  # pragma: no cover - the synth checks
-                raise AssertionError(f"{r.household_id} {r.year}: engine says {res}")
-            inputs = {k: v for k, v in record.items() if k not in ("household_id", "area")}
-            rows.append(
-                (
-                    pk_of(r.household_id),
-                    r.year,
-                    ReviewKind.PERIODIC.value,
-                    dt.date(r.year, 12, 31),
-                    r.standard_id,
-                    inputs,
-                    r.persons,
-                    res.classification,
-                    res.poor_basis,
-                    res.deprivation_count,
-                    list(res.deprived),
-                    res.explanation_vi,
-                    res.explanation_en,
-                    [_CAUSE[c] for c in r.causes],
-                    ReviewState.APPROVED.value,
-                    0,
-                    None,
-                    loader.pk,
-                    now,
-                    loader.pk,
-                    now,
-                )
-            )
-        insert_many(ReviewRecord, review_fields, rows)
+    load.insert_reviews(reviews)
 
     AuditEvent.objects.create(
         actor_id=loader.pk,
@@ -413,3 +254,193 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
         villages=villages_created,
         seconds=time.perf_counter() - started,
     )
+
+
+_HOUSEHOLD_FIELDS = (
+    "commune_id",
+    "village_id",
+    "code",
+    "head_name",
+    "head_name_key",
+    "address",
+    "ethnic_minority",
+    "area",
+    "indigenous_minority",
+    "no_labour_capacity",
+    "merit_member",
+    "social_assistance_member",
+    "female_head",
+    "status",
+    "status_date",
+    "went_to_id",
+    "entry_reason",
+    "entry_date",
+    "created_by_id",
+    "created_at",
+    "updated_at",
+)
+_MEMBER_FIELDS = ("household_id", *MEMBER_DATA_FIELDS, "created_by_id", "created_at")
+_REVIEW_FIELDS = (
+    "household_id",
+    "year",
+    "kind",
+    "review_date",
+    "standard_id",
+    "inputs",
+    "persons",
+    "classification",
+    "poor_basis",
+    "deprivation_count",
+    "deprived",
+    "explanation_vi",
+    "explanation_en",
+    "causes",
+    "state",
+    "revision",
+    "corrects_id",
+    "approved_by_id",
+    "approved_at",
+    "created_by_id",
+    "created_at",
+)
+
+
+class _Load:
+    """One load of the synthetic registry: the steps of :func:`load_demo_registry`, in order
+    (households, their links to each other, members, reviews), all by the demo account."""
+
+    def __init__(
+        self,
+        registry: DemoRegistry,
+        communes: dict[str, AdminUnit],
+        loader_id: int,
+        now: dt.datetime,
+    ) -> None:
+        self.registry, self.communes = registry, communes
+        self.loader_id, self.now = loader_id, now
+        self.code_pk: dict[tuple[int, str], int] = {}
+
+    def pk_of(self, household_id: str) -> int:
+        h = self.registry.household(household_id)
+        return self.code_pk[(self.communes[h.commune_code].pk, h.code)]
+
+    def insert_households(
+        self, todo: Sequence[Any], village_pk: dict[tuple[str, str], int]
+    ) -> None:
+        communes, now = self.communes, self.now
+        for chunk in _chunks(todo):
+            insert_many(
+                Household,
+                _HOUSEHOLD_FIELDS,
+                (
+                    (
+                        communes[h.commune_code].pk,
+                        village_pk.get((h.commune_code, h.village)),
+                        h.code,
+                        h.head_name,
+                        name_key(h.head_name),
+                        h.address,
+                        h.ethnic_minority,
+                        h.area,
+                        h.local_ethnic_minority,
+                        h.no_working_capacity,
+                        h.person_of_merit,
+                        h.social_assistance,
+                        h.female_head,
+                        _STATUS[h.status.value].value,
+                        dt.date(h.status_year, 6, 30) if h.status_year else None,
+                        None,
+                        _ENTRY[h.entry].value if h.entry in _ENTRY else EntryReason.ORIGINAL.value,
+                        _entry_date(h.entry_year, n) if h.entry in _ENTRY else None,
+                        self.loader_id,
+                        now,
+                        now,
+                    )
+                    for n, h in enumerate(chunk)
+                ),
+            )
+        self.code_pk = {
+            (commune_id, code): pk
+            for pk, commune_id, code in Household.objects.filter(
+                commune__in=list(communes.values())
+            ).values_list("pk", "commune_id", "code")
+        }
+
+    def link_households(self, todo: Sequence[Any]) -> None:
+        """Mergers name the household joined; split-offs the household split from."""
+        merged = [h for h in todo if h.status.value == "merged" and h.related_household_id]
+        went = [Household(pk=self.pk_of(h.household_id)) for h in merged]
+        for obj, h in zip(went, merged, strict=True):
+            assert h.related_household_id is not None
+            obj.went_to_id = self.pk_of(h.related_household_id)
+        Household.objects.bulk_update(went, ["went_to_id"], batch_size=1000)
+        split = [h for h in todo if h.entry is Entry.SPLIT_OFF and h.related_household_id]
+        origins = [Household(pk=self.pk_of(h.household_id)) for h in split]
+        for obj, h in zip(origins, split, strict=True):
+            assert h.related_household_id is not None
+            obj.came_from_id = self.pk_of(h.related_household_id)
+        Household.objects.bulk_update(origins, ["came_from_id"], batch_size=1000)
+
+    def insert_members(self, members: Sequence[Any]) -> None:
+        for mchunk in _chunks(members):
+            insert_many(
+                Member,
+                _MEMBER_FIELDS,
+                (
+                    (
+                        self.pk_of(m.household_id),
+                        m.full_name,
+                        m.sex.value,
+                        None,
+                        m.birth_year,
+                        _RELATIONSHIP.get(m.relationship, Relationship.OTHER).value,
+                        m.ethnicity,
+                        m.national_id or "",
+                        m.health_insurance,
+                        m.schooling == "in_school",
+                        m.disability,
+                        self.loader_id,
+                        self.now,
+                    )
+                    for m in mchunk
+                ),
+            )
+
+    def insert_reviews(self, reviews: Sequence[Any]) -> None:
+        """Each review classified again by the engine (a different result raises), approved."""
+        standard = get_standard(self.registry.standard_id)
+        loader_id, now = self.loader_id, self.now
+        for rchunk in _chunks(reviews):
+            rows: list[tuple[Any, ...]] = []
+            for r in rchunk:
+                record = r.engine_input(standard)
+                res = classify_household(record, standard)
+                if res.classification != r.classification:  # pragma: no cover - the synth checks
+                    raise AssertionError(f"{r.household_id} {r.year}: engine says {res}")
+                inputs = {k: v for k, v in record.items() if k not in ("household_id", "area")}
+                rows.append(
+                    (
+                        self.pk_of(r.household_id),
+                        r.year,
+                        ReviewKind.PERIODIC.value,
+                        dt.date(r.year, 12, 31),
+                        r.standard_id,
+                        inputs,
+                        r.persons,
+                        res.classification,
+                        res.poor_basis,
+                        res.deprivation_count,
+                        list(res.deprived),
+                        res.explanation_vi,
+                        res.explanation_en,
+                        [_CAUSE[c] for c in r.causes],
+                        ReviewState.APPROVED.value,
+                        0,
+                        None,
+                        loader_id,
+                        now,
+                        loader_id,
+                        now,
+                    )
+                )
+            insert_many(ReviewRecord, _REVIEW_FIELDS, rows)
