@@ -13,13 +13,17 @@ next run with the same folder.
 
 Then it times, as a district officer (Ngọc Hồi) and as a commune officer (Đắk Ang):
 
-* ``engine``: ``unit_histories`` and the movement tables of both lists (total, by area, by area
-  and unit, ethnic-minority households) as the page builds them — what every request paid
-  before the cache (skip with ``--skip-engine``);
+* ``engine``: ``unit_histories`` (``giamngheo.registry.histories``) and the movement tables of
+  both lists (total, by area, by area and unit, ethnic-minority households) — what every
+  request paid before the cache (skip with ``--skip-engine``);
 * the page, a drill-down (first page and a deep page) and the export through the Django test
   client, each with an empty cache (``cold``) and again with the cache filled (``warm``).
   Background tasks run inline here (django-tasks' immediate backend), so a cold GET includes
-  the whole computation that the worker does in production.
+  the whole computation that the worker does in production: the computed report
+  ``giamngheo.transitions.report.TRANSITIONS`` through ``giamngheo.computed`` (the figures,
+  ``giamngheo.core.transitions_figures``, and the drill-down index,
+  ``giamngheo.core.transitions_index``); a warm page renders the cached figures
+  (``giamngheo.core.transitions_report``).
 
 Each line gives wall time, this process's CPU time, the 1-minute load average and the peak RSS
 of the process so far: the machine may be shared, so read wall time beside CPU time and load.
@@ -222,7 +226,7 @@ def clear_cache() -> None:
 def engine(meter: Meter, user: Any, unit: Any, label: str) -> None:
     """What every request computed before the cache: histories, then the page's tables."""
     from giamngheo.core.transitions import LIST_KINDS, movement_table, movement_tables
-    from giamngheo.registry.transitions import unit_histories
+    from giamngheo.registry.histories import unit_histories
 
     histories = meter(
         f"{label}: unit_histories", lambda: unit_histories(actor=user, unit=unit, up_to=2020)

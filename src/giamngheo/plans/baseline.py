@@ -39,8 +39,8 @@ from giamngheo.plans.services import (
     _require_manage,
     _touch,
 )
+from giamngheo.registry.histories import approved_reviews, commune_ids, unit_histories
 from giamngheo.registry.models import Classification
-from giamngheo.registry.transitions import approved_reviews, commune_ids, unit_histories
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -200,8 +200,8 @@ def plan_actuals(
         histories, plan.baseline_year, plan.year, list_kind="poor", group_by=("unit",)
     ).groups
     by_unit = {key.unit_code: t for key, t in tables.items()}
-    page = reverse("registry:transitions")
-    listing = reverse("registry:transitions_list")
+    page = reverse("transitions:page")
+    listing = reverse("transitions:list")
     out: list[ActualLine] = []
     for r in rows:
         t = by_unit.get(str(r.unit_id))

@@ -31,8 +31,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from giamngheo.core.records import vocab
 from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Area
+
+# The plain vocabularies of a record are the core's (``giamngheo.core.records.vocab``): the
+# choices below take their values from there, and these stay importable from here.
+#: Policy-group flags of a household, in template order: field → (Vietnamese, English).
+POLICY_FLAGS: dict[str, tuple[str, str]] = vocab.POLICY_FLAGS
+#: Causes of poverty (nguyên nhân nghèo), the standard list: field → (Vietnamese, English).
+CAUSES: dict[str, tuple[str, str]] = vocab.CAUSES
 
 
 def name_key(name: str) -> str:
@@ -44,35 +52,22 @@ def name_key(name: str) -> str:
 # Households and members
 # ---------------------------------------------------------------------------------------------
 class HouseholdStatus(models.TextChoices):
-    ACTIVE = "active", _("Đang sinh sống")
-    MOVED_AWAY = "moved_away", _("Chuyển đi")
-    DISSOLVED = "dissolved", _("Giải thể / không còn")
-    SPLIT = "split", _("Tách hộ")
-    MERGED = "merged", _("Nhập hộ")
+    ACTIVE = vocab.ACTIVE, _("Đang sinh sống")
+    MOVED_AWAY = vocab.MOVED_AWAY, _("Chuyển đi")
+    DISSOLVED = vocab.DISSOLVED, _("Giải thể / không còn")
+    SPLIT = vocab.SPLIT, _("Tách hộ")
+    MERGED = vocab.MERGED, _("Nhập hộ")
 
 
 class EntryReason(models.TextChoices):
     """How a household came into the registry ("" = in it from the start, or not recorded).
     The transitions read it (``giamngheo.registry.transitions``)."""
 
-    ORIGINAL = "", _("Có từ đầu hoặc chưa ghi")
-    MOVED_IN = "moved_in", _("Chuyển đến")
+    ORIGINAL = vocab.ORIGINAL, _("Có từ đầu hoặc chưa ghi")
+    MOVED_IN = vocab.MOVED_IN, _("Chuyển đến")
     # "Tách hộ" is also the status "split" (the household that split): a context tells them
     # apart in English.
-    SPLIT_OFF = "split_off", pgettext_lazy("lý do vào sổ", "Tách hộ")
-
-
-#: Policy-group flags of a household, in template order: field → (Vietnamese, English).
-POLICY_FLAGS: dict[str, tuple[str, str]] = {
-    "indigenous_minority": ("Hộ dân tộc thiểu số tại chỗ", "local indigenous ethnic minority"),
-    "no_labour_capacity": ("Hộ không có khả năng lao động", "no working capacity"),
-    "merit_member": ("Có thành viên là người có công", "a member is a person of merit"),
-    "social_assistance_member": (
-        "Có thành viên hưởng bảo trợ xã hội",
-        "a member receives social assistance",
-    ),
-    "female_head": ("Chủ hộ là nữ", "female head"),
-}
+    SPLIT_OFF = vocab.SPLIT_OFF, pgettext_lazy("lý do vào sổ", "Tách hộ")
 
 
 class Household(models.Model):
@@ -236,18 +231,18 @@ class Household(models.Model):
 
 
 class Sex(models.TextChoices):
-    MALE = "male", _("Nam")
-    FEMALE = "female", _("Nữ")
+    MALE = vocab.MALE, _("Nam")
+    FEMALE = vocab.FEMALE, _("Nữ")
 
 
 class Relationship(models.TextChoices):
-    HEAD = "head", _("Chủ hộ")
-    SPOUSE = "spouse", _("Vợ/chồng")
-    CHILD = "child", _("Con")
-    PARENT = "parent", _("Bố/mẹ")
-    GRANDCHILD = "grandchild", _("Cháu")
-    SIBLING = "sibling", _("Anh/chị/em")
-    OTHER = "other", _("Khác")
+    HEAD = vocab.HEAD, _("Chủ hộ")
+    SPOUSE = vocab.SPOUSE, _("Vợ/chồng")
+    CHILD = vocab.CHILD, _("Con")
+    PARENT = vocab.PARENT, _("Bố/mẹ")
+    GRANDCHILD = vocab.GRANDCHILD, _("Cháu")
+    SIBLING = vocab.SIBLING, _("Anh/chị/em")
+    OTHER = vocab.OTHER, _("Khác")
 
 
 #: A member's own data fields (what imports, edits and the demo loader write).
@@ -321,13 +316,13 @@ class Member(models.Model):
 # Review records
 # ---------------------------------------------------------------------------------------------
 class ReviewKind(models.TextChoices):
-    PERIODIC = "periodic", _("Rà soát định kỳ")
-    ADHOC = "adhoc", _("Rà soát thường xuyên")
+    PERIODIC = vocab.PERIODIC, _("Rà soát định kỳ")
+    ADHOC = vocab.ADHOC, _("Rà soát thường xuyên")
 
 
 class ReviewState(models.TextChoices):
-    DRAFT = "draft", _("Dự thảo")
-    APPROVED = "approved", _("Đã phê duyệt")
+    DRAFT = vocab.DRAFT, _("Dự thảo")
+    APPROVED = vocab.APPROVED, _("Đã phê duyệt")
 
 
 class Classification(models.TextChoices):
@@ -335,19 +330,6 @@ class Classification(models.TextChoices):
     NEAR_POOR = "near_poor", _("Hộ cận nghèo")
     MEDIUM = "medium", _("Hộ có mức sống trung bình")
     NON_POOR = "non_poor", _("Hộ không nghèo")
-
-
-#: Causes of poverty (nguyên nhân nghèo), the standard list: field → (Vietnamese, English).
-CAUSES: dict[str, tuple[str, str]] = {
-    "land": ("Thiếu đất sản xuất", "lack of land"),
-    "capital": ("Thiếu vốn sản xuất", "lack of capital"),
-    "labour": ("Thiếu lao động", "lack of labour"),
-    "tools": ("Thiếu công cụ, phương tiện sản xuất", "lack of tools"),
-    "know_how": ("Thiếu kiến thức sản xuất", "lack of know-how"),
-    "skills": ("Thiếu kỹ năng lao động", "lack of skills"),
-    "illness": ("Ốm đau, tai nạn", "illness or accident"),
-    "other": ("Nguyên nhân khác", "other"),
-}
 
 
 class ImmutableReview(ValidationError):

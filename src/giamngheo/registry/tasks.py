@@ -12,9 +12,9 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django_tasks import TaskResult, default_task_backend, task
-from django_tasks.exceptions import TaskResultDoesNotExist
+from django_tasks import TaskResult, task
 
+from giamngheo.computed.tasks import stored_result as _stored_result
 from giamngheo.registry.imports import import_commit, import_validate
 from giamngheo.registry.models import ImportBatch, ImportStatus
 
@@ -57,17 +57,6 @@ def commit_import(batch_id: int, actor_id: int | None) -> dict[str, Any]:
     return _outcome(import_commit(batch=batch_id, actor=_actor(actor_id)))
 
 
-def _stored_result(result_id: str) -> TaskResult[Any] | None:
-    """A task's result by id, if the backend keeps results (the database backend does; the
-    inline backend of the tests does not) and has this one."""
-    if not result_id or not default_task_backend.supports_get_result:
-        return None
-    try:
-        return default_task_backend.get_result(result_id)
-    except (TaskResultDoesNotExist, ValueError):
-        return None
-
-
 def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
     """The result of an import task of this module about ``batch_id``."""
     result = _stored_result(result_id)
@@ -76,38 +65,5 @@ def task_result(result_id: str, batch_id: int) -> TaskResult[Any] | None:
     if result.task.module_path not in {validate_import.module_path, commit_import.module_path}:
         return None
     if not result.args or result.args[0] != batch_id:
-        return None
-    return result
-
-
-@task()
-def compute_transitions(actor_id: int | None, unit_id: int, year_to: int, scope: str = "") -> str:
-    """Compute the transitions page of a unit for (year_to − 1, year_to) as the actor sees it
-    and store it in the cache (``views_transitions.compute_and_store``); returns the key. If it
-    raises, the page's scope (``scope``: its stamp-less key, as the page computed it) gets a
-    short-lived failure marker and loses its pending marker, and the task fails (FAILED)."""
-    from giamngheo.geo.models import AdminUnit
-    from giamngheo.registry.views_transitions import (
-        compute_and_store,
-        record_failure,
-        scope_key,
-    )
-
-    try:
-        actor = _actor(actor_id)
-        unit = AdminUnit.objects.get(pk=unit_id)
-        if not scope:
-            scope = scope_key(actor, unit, year_to)
-        return compute_and_store(actor, unit, year_to)
-    except Exception as exc:  # MemoryError and database errors included
-        if scope:
-            record_failure(scope, exc)
-        raise
-
-
-def transitions_task_result(result_id: str) -> TaskResult[Any] | None:
-    """The result of a ``compute_transitions`` task, if the backend keeps results."""
-    result = _stored_result(result_id)
-    if result is None or result.task.module_path != compute_transitions.module_path:
         return None
     return result

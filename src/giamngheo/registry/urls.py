@@ -15,14 +15,3 @@ urlpatterns: list[URLPattern] = [
     path("nhap/<int:pk>/kiem-tra-lai/", views.import_revalidate_view, name="import_revalidate"),
     path("nhap/<int:pk>/loi.xlsx", views.import_errors_download_view, name="import_errors"),
 ]
-
-# --- Transitions pages (registry/views_transitions.py, other engineer): add them below. ---
-from giamngheo.registry import views_transitions  # noqa: E402
-
-urlpatterns += [
-    path("bien-dong/", views_transitions.transitions_view, name="transitions"),
-    path("bien-dong/danh-sach/", views_transitions.transitions_list_view, name="transitions_list"),
-    path(
-        "bien-dong/xuat.xlsx", views_transitions.transitions_export_view, name="transitions_export"
-    ),
-]

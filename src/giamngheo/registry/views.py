@@ -69,13 +69,8 @@ from giamngheo.registry.selectors import (
     review_history,
 )
 from giamngheo.registry.tasks import commit_import, task_result, validate_import
-from giamngheo.registry.template_doc import (
-    ERROR_CODES,
-    ID_ERROR_CODES,
-    SHEET_NAMES,
-    optional_columns,
-    template_columns,
-)
+from giamngheo.registry.template_doc import SHEET_NAMES, optional_columns, template_columns
+from giamngheo.registry.template_errors import ERROR_CODES, ID_ERROR_CODES
 
 ERRORS_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -31,6 +31,8 @@ INSTALLED_APPS = [
     "giamngheo.geo",
     "giamngheo.accounts",
     "giamngheo.registry",
+    "giamngheo.computed",
+    "giamngheo.transitions",
     "giamngheo.plans",
 ]
 
@@ -82,14 +84,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Long work (imports, batch runs, big exports) runs as background tasks (django-tasks, the
 # backport of Django 6's tasks framework) in a worker process (``giamngheo worker``, started by
 # ``giamngheo demo``), so the web app never waits for it. Progress lives on the job's own model.
-# Computed transitions (registry/views_transitions.py) are shared by the web processes and the
-# worker that computes them: a file cache under DATA_DIR (result keys carry a registry version
-# stamp; each scope — visible communes, unit, year — keeps a pointer to its last finished result,
-# shown with its time while a newer one is computed, and a new result deletes the one it
-# replaces). An entry is a file: one scope holds 5 (4 reports and the drill-down index, ~7 MB at
-# 500,000 households) plus its pointer and markers; the unit and year choices are one small
-# entry per scope, overwritten in place. Past MAX_ENTRIES files the cache deletes a third of
-# them at random, so the limit is kept well above the number of scopes in use.
+# Computed reports (giamngheo.computed; the transitions: giamngheo.transitions) are shared by the
+# web processes and the worker that computes them: a file cache under DATA_DIR (result keys carry
+# a data version stamp; each scope — for the transitions: visible communes, unit, year — keeps a
+# pointer to its last finished result, shown with its time while a newer one is computed, and a
+# new result deletes the one it replaces). An entry is a file: one transitions scope holds 2 (its
+# figures and the drill-down index, ~7 MB at 500,000 households) plus its pointer and markers;
+# the unit and year choices are one small entry per scope, overwritten in place. Past
+# MAX_ENTRIES files the cache deletes a third of them at random, so the limit is kept well
+# above the number of scopes in use.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "transitions": {

@@ -17,6 +17,7 @@ urlpatterns = [
     path("ngon-ngu/", login_not_required(set_language), name="set_language"),
     path("don-vi/", include(geo_patterns)),
     path("ke-hoach/", include("giamngheo.plans.urls")),
+    path("ho-gia-dinh/bien-dong/", include("giamngheo.transitions.urls")),
     path("ho-gia-dinh/", include("giamngheo.registry.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ from giamngheo.core.transitions import History, histories_from_records
 from giamngheo.geo.models import AdminUnit
 from giamngheo.geo.services import DemoUnits
 from giamngheo.registry.demo import load_demo_registry
+from giamngheo.registry.histories import _entry_reason, unit_histories
 from giamngheo.registry.models import (
     AuditEvent,
     EntryReason,
@@ -33,7 +34,6 @@ from giamngheo.registry.models import (
     ReviewRecord,
 )
 from giamngheo.registry.services import household_create, household_split_off
-from giamngheo.registry.transitions import _entry_reason, unit_histories
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from giamngheo.plans.baseline import plan_actuals, plan_baseline_from_registry, 
 from giamngheo.plans.demo import load_demo_plan
 from giamngheo.plans.models import PlanChange, PlanRow
 from giamngheo.registry.demo import DEMO_LOADER_USERNAME, load_demo_registry
+from giamngheo.registry.histories import unit_histories
 from giamngheo.registry.models import Household, Member, ReviewRecord, ReviewState
-from giamngheo.registry.transitions import unit_histories
 
 pytestmark = pytest.mark.django_db
 

@@ -24,9 +24,11 @@ from registry_files import (
     two_sheet_file,
 )
 
+from giamngheo.core.records import reader
 from giamngheo.geo.models import AdminUnit
 from giamngheo.geo.services import DemoUnits
 from giamngheo.registry import imports
+from giamngheo.registry.imports import commit
 from giamngheo.registry.models import (
     Household,
     ImportBatch,
@@ -259,7 +261,7 @@ def test_interrupted_commit_leaves_nothing(
     households = [hh_row(f"DA{i:03}", f"Chủ Hộ {i}", persons=None) for i in range(1, 8)]
     batch = _run(district_officer, dak_ang, csv_bytes(HH_HEADINGS, households), "7.csv")
     assert batch.households_valid == 7, _errors(batch)
-    real = imports._commit_chunk
+    real = commit._commit_chunk
     calls = {"n": 0}
 
     def failing(*args: Any, **kwargs: Any) -> None:
@@ -268,7 +270,7 @@ def test_interrupted_commit_leaves_nothing(
             raise RuntimeError("mất điện / power cut")
         real(*args, **kwargs)
 
-    monkeypatch.setattr(imports, "_commit_chunk", failing)
+    monkeypatch.setattr(commit, "_commit_chunk", failing)
     with pytest.raises(RuntimeError):
         import_commit(batch=batch, actor=district_officer, chunk_size=2)
     assert calls["n"] == 3  # two chunks were written before the failure …
@@ -276,7 +278,7 @@ def test_interrupted_commit_leaves_nothing(
     assert Member.objects.count() == ReviewRecord.objects.count() == 0
     batch.refresh_from_db()
     assert batch.status == ImportStatus.VALIDATED
-    monkeypatch.setattr(imports, "_commit_chunk", real)
+    monkeypatch.setattr(commit, "_commit_chunk", real)
     import_commit(batch=batch, actor=district_officer, chunk_size=2)
     assert Household.objects.count() == 7
 
@@ -416,27 +418,6 @@ def test_workbook_cells_keep_their_rows_and_columns(
     import_commit(batch=batch, actor=district_officer)
     nhi = Member.objects.get(full_name="Y Nhi")
     assert (str(nhi.birth_date), nhi.birth_year) == ("2010-03-12", 2010)
-
-
-def test_sheet_row_hint_from_the_dimension(tmp_path: Any) -> None:
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    assert ws is not None
-    ws.title = "Hộ"
-    for i in range(1, 42):
-        ws.append([f"r{i}", i])
-    wb.create_sheet("Thành viên").append(["x"])
-    path = tmp_path / "a.xlsx"
-    wb.save(path)
-    assert imports.xlsx_sheet_rows(path) == {"Hộ": 41, "Thành viên": 1}
-    layout, sheets = imports.read_sheets(path, "a.xlsx")
-    assert layout == "two" and [r.estimated_rows for _role, r in sheets] == [40, 0]
-    # not a workbook: no hint, no exception
-    bad = tmp_path / "b.xlsx"
-    bad.write_bytes(b"not a zip")
-    assert imports.xlsx_sheet_rows(bad) == {}
 
 
 ENTRY_HEADINGS = [*HH_HEADINGS, "Lý do vào sổ", "Ngày vào sổ", "Tách từ hộ"]
@@ -607,7 +588,7 @@ def test_formula_errors_are_refused_not_read_as_empty(
     """A broken formula (#REF!, #N/A) in a flag cell must not become 0: the row fails at that
     cell, with what the file shows (also when the scan reads the sheet in tiny pieces)."""
     if chunk is not None:
-        monkeypatch.setattr(imports, "_ERROR_SCAN_CHUNK", chunk)
+        monkeypatch.setattr(reader, "_ERROR_SCAN_CHUNK", chunk)
     households = [list(r) for r in GOOD_HOUSEHOLDS]
     households[0][HH_HEADINGS.index("Hộ dân tộc thiểu số tại chỗ")] = "#REF!"
     members = [list(m) for m in GOOD_MEMBERS]

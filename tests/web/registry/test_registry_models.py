@@ -221,3 +221,25 @@ def test_household_years_for_transitions(
         (2020, None, "moved_away"),
     ]
     assert records[0].household_id == "23380/H1" and records[0].unit_code == "23380"
+
+
+def test_the_choices_are_the_record_rules_vocabulary() -> None:
+    """The registry's choices and the pure record rules (``core.records.vocab``) name the
+    same values, so a value the rules accept is one the database stores."""
+    from giamngheo.core.records import vocab
+    from giamngheo.registry import models
+
+    assert models.Sex.values == list(vocab.SEXES)
+    assert models.Relationship.values == list(vocab.RELATIONSHIPS)
+    assert models.EntryReason.values == list(vocab.ENTRY_REASONS)
+    assert models.ReviewKind.values == list(vocab.REVIEW_KINDS)
+    assert models.ReviewState.values == list(vocab.REVIEW_STATES)
+    assert models.HouseholdStatus.values == list(vocab.HOUSEHOLD_STATUSES)
+    assert models.CAUSES is vocab.CAUSES and models.POLICY_FLAGS is vocab.POLICY_FLAGS
+    # every word a file may write maps to a stored value
+    assert set(vocab.SEX_WORDS.values()) == set(models.Sex.values)
+    assert set(vocab.RELATIONSHIP_WORDS.values()) == set(models.Relationship.values)
+    assert set(vocab.ENTRY_REASON_WORDS.values()) == set(models.EntryReason.values) - {""}
+    # the household's flags and the member's data are model fields
+    household_fields = {f.name for f in models.Household._meta.get_fields()}
+    assert set(vocab.FLAG_FIELDS) <= household_fields

@@ -226,7 +226,7 @@ def test_commit_progress_is_visible_while_the_transaction_runs(
         shown = _progress(ImportBatch(pk=batch_id, status=ImportStatus.COMMITTING))
         seen.append((shown["done"], shown["total"], shown["percent"]))
 
-    monkeypatch.setattr(imports.progress, "report", spy)
+    monkeypatch.setattr(progress, "report", spy)  # looked up by imports.commit
     imports.import_commit(batch=batch, actor=dak_ang_officer, chunk_size=1)
     assert seen == [(0, 2, 0), (1, 2, 50), (2, 2, 99)]
     assert progress.read(batch.pk) is None  # cleared at the end

@@ -14,29 +14,27 @@ from django.urls import reverse
 from django.utils import translation
 
 from giamngheo.core import identity, standards
-from giamngheo.core.standards import get_standard
-from giamngheo.registry import imports
-from giamngheo.registry.imports import (
-    _ENTRY_REASONS,
-    _FALSE,
-    _RELATIONSHIP,
-    _SEX,
-    _TRUE,
-    HOUSEHOLD_HEADINGS,
-    MEMBER_HEADINGS,
+from giamngheo.core.records import errors, household, member
+from giamngheo.core.records.headings import HOUSEHOLD_HEADINGS, MEMBER_HEADINGS, template_headings
+from giamngheo.core.records.vocab import (
+    ENTRY_REASON_WORDS,
+    FALSE_WORDS,
+    MAX_AGE,
+    RELATIONSHIP_WORDS,
+    SEX_WORDS,
+    TRUE_WORDS,
     cfold,
-    template_headings,
 )
+from giamngheo.core.standards import get_standard
+from giamngheo.registry.imports import staging
 from giamngheo.registry.models import Relationship
 from giamngheo.registry.template_doc import (
     ENTRY_REASONS_EN,
     ENTRY_REASONS_VI,
-    ERROR_CODES,
     FLAG_FALSE_EN,
     FLAG_FALSE_VI,
     FLAG_TRUE_EN,
     FLAG_TRUE_VI,
-    ID_ERROR_CODES,
     RELATIONSHIP_EN,
     RELATIONSHIP_VI,
     SEX_EN,
@@ -45,6 +43,7 @@ from giamngheo.registry.template_doc import (
     optional_columns,
     template_columns,
 )
+from giamngheo.registry.template_errors import ERROR_CODES, ID_ERROR_CODES
 
 DATA = Path(inspect.getfile(standards)).parent / "data"
 STANDARD_IDS = sorted(p.stem for p in DATA.glob("*.json") if p.stem != "headings")
@@ -124,36 +123,46 @@ def test_required_columns() -> None:
 
 
 def test_documented_values_are_the_ones_the_import_reads() -> None:
-    assert {cfold(v) for v in (*FLAG_TRUE_VI, *FLAG_TRUE_EN)} == _TRUE
-    assert {cfold(v) for v in (*FLAG_FALSE_VI, *FLAG_FALSE_EN)} == _FALSE - {""}
-    assert {cfold(v) for v in (*SEX_VI, *SEX_EN)} == set(_SEX)
-    vietnamese_keys = {k for k in _RELATIONSHIP if k not in Relationship.values}
+    assert {cfold(v) for v in (*FLAG_TRUE_VI, *FLAG_TRUE_EN)} == TRUE_WORDS
+    assert {cfold(v) for v in (*FLAG_FALSE_VI, *FLAG_FALSE_EN)} == FALSE_WORDS - {""}
+    assert {cfold(v) for v in (*SEX_VI, *SEX_EN)} == set(SEX_WORDS)
+    vietnamese_keys = {k for k in RELATIONSHIP_WORDS if k not in Relationship.values}
     assert {cfold(v) for v in RELATIONSHIP_VI} == vietnamese_keys
-    assert set(RELATIONSHIP_EN) == set(_RELATIONSHIP) - vietnamese_keys
-    assert {cfold(v) for v in (*ENTRY_REASONS_VI, *ENTRY_REASONS_EN)} <= set(_ENTRY_REASONS)
-    assert {_ENTRY_REASONS[cfold(v)] for v in ENTRY_REASONS_VI} == set(_ENTRY_REASONS.values())
+    assert set(RELATIONSHIP_EN) == set(RELATIONSHIP_WORDS) - vietnamese_keys
+    words = ENTRY_REASON_WORDS
+    assert {cfold(v) for v in (*ENTRY_REASONS_VI, *ENTRY_REASONS_EN)} <= set(words)
+    assert {words[cfold(v)] for v in ENTRY_REASONS_VI} == set(words.values())
     docs = {c.field: c for c in _all_docs()}
     assert all(v in docs["relationship"].values_vi for v in RELATIONSHIP_VI)
     assert "Nam" in docs["sex"].values_vi and "Nữ" in docs["sex"].values_vi
-    assert f"0 đến {imports.MAX_AGE}" in docs["birth"].values_vi
+    assert f"0 đến {MAX_AGE}" in docs["birth"].values_vi
     assert "12 chữ số" in docs["national_id"].values_vi
     assert "Chuyển đến" in docs["entry_reason"].values_vi
     assert "Tách hộ" in docs["came_from"].values_vi
 
 
+#: The modules that write the import's errors: the record rules (``FieldError``), the file
+#: errors (``ImportFileError``: "file") and the staging's own (``RowError``).
+WRITERS = (household, member, errors, staging)
+
+
+def _import_source() -> str:
+    return "\n".join(inspect.getsource(m) for m in WRITERS)
+
+
 def _codes_written_by_the_import() -> set[str]:
-    """The literal codes of every ``….err(cols, field, CODE, …)`` and
+    """The literal codes of every ``FieldError(field, CODE, …)`` and
     ``RowError(field, column, letter, CODE, …)`` call of the import."""
     codes: set[str] = set()
-    for node in ast.walk(ast.parse(inspect.getsource(imports))):
+    for node in ast.walk(ast.parse(_import_source())):
         if not isinstance(node, ast.Call):
             continue
         func = node.func
         position = None
-        if isinstance(func, ast.Attribute) and func.attr == "err":
-            position = 2
+        if isinstance(func, ast.Name) and func.id == "FieldError":
+            position = 1
         elif isinstance(func, ast.Name) and func.id == "RowError":
-            # RowError("code", *v_where(...), CODE, ...) puts the code second when starred.
+            # RowError("code", *cols.where(...), CODE, ...) puts the code second when starred.
             starred = any(isinstance(a, ast.Starred) for a in node.args)
             position = 2 if starred else 3
         if position is None or len(node.args) <= position:
@@ -165,13 +174,14 @@ def _codes_written_by_the_import() -> set[str]:
 
 
 def test_every_listed_error_code_exists_in_the_import() -> None:
-    source = inspect.getsource(imports)
+    source = _import_source()
     listed = [e.code for e in ERROR_CODES]
     assert len(listed) == len(set(listed))
     for code in listed:
         assert f'"{code}"' in source, code
     written = _codes_written_by_the_import()
     assert "duplicate_code" in written and "household_invalid" in written
+    assert {"engine", "area_mismatch", "cell_error", "member_rows_invalid"} <= written
     assert written <= set(listed), written - set(listed)  # and every code written is listed
     # The citizen-ID problems: id_<code of core.identity>.
     assert 'f"id_{p.code}"' in source

@@ -4,8 +4,8 @@
 that stays on disk. Writing them to the write-ahead log as well doubled the disk writes of a
 100,000-household validation (about 550,000 rows of JSON) for no gain: after a crash of the
 server an unlogged table comes back empty, and the commit then refuses a batch whose staged
-rows are missing and asks for it to be validated again (``imports._import_commit``). SQLite has
-no such table kind: nothing changes there.
+rows are missing and asks for it to be validated again (``imports.commit._import_commit``).
+SQLite has no such table kind: nothing changes there.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The registry's history as the transitions engine reads it (``giamngheo.core.transitions``).
+"""The registry's histories as the transitions engine reads them (``giamngheo.core.transitions``).
 
 :func:`unit_histories` builds one :class:`~giamngheo.core.transitions.History` per household of
 a unit (commune, district, province) that the actor may see, in a handful of queries

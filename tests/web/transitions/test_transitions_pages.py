@@ -1,185 +1,26 @@
-"""Transitions from the registry: the identity on generated multi-year data, drill-down lists
-equal to the figures (same households), origin codes, and the access rules."""
+"""The transitions pages on generated multi-year data: every figure links to exactly its
+households (same households, same counts), origin codes, pagination, and the access rules."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
-import itertools
 import random
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from generated_households import DAK_ANG, DAK_DUC, Generated, add_household
 
-from giamngheo.core.standards.model import Area
-from giamngheo.core.transitions import (
-    LIST_KINDS,
-    EntryReason,
-    ExitReason,
-    History,
-    HouseholdYear,
-    histories_from_records,
-    movement_table,
-    movement_tables,
-)
-from giamngheo.geo.models import AdminUnit
+from giamngheo.core.transitions import LIST_KINDS, History, histories_from_records, movement_table
+from giamngheo.core.transitions_figures import bucket_of
 from giamngheo.geo.services import DemoUnits
-from giamngheo.registry.models import Household, HouseholdStatus, ReviewRecord
-from giamngheo.registry.transitions import unit_histories
-from giamngheo.registry.views_transitions import PAGE_SIZE, bucket_of
+from giamngheo.registry.histories import unit_histories
+from giamngheo.transitions.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
-
-YEARS = (2018, 2019, 2020)
-CLASSES = ("poor", "near_poor", "medium", "non_poor")
-PLEI_KAN = "23377"
-DAK_ANG = "23380"
-DAK_DUC = "23383"
-_EXITS = {
-    HouseholdStatus.MOVED_AWAY: ExitReason.MOVED_AWAY,
-    HouseholdStatus.DISSOLVED: ExitReason.DISSOLVED,
-    HouseholdStatus.MERGED: ExitReason.MERGED,
-}
-
-
-@dataclass
-class Generated:
-    """The households written to the database and the records the engine should see."""
-
-    truth: list[HouseholdYear] = field(default_factory=list)
-    names: dict[str, list[str]] = field(default_factory=dict)  # commune code → head names
-
-
-def add_household(
-    commune: AdminUnit,
-    code: str,
-    reviews: dict[int, tuple[str, int]],
-    *,
-    em: bool = False,
-    status: str = HouseholdStatus.ACTIVE,
-    status_date: dt.date | None = None,
-    name: str | None = None,
-    entry_reason: str = "",
-    entry_date: dt.date | None = None,
-    came_from: Household | None = None,
-) -> Household:
-    hh = Household.objects.create(
-        commune=commune,
-        code=code,
-        head_name=name or f"Chủ hộ {commune.code} {code}",
-        ethnic_minority=em,
-        status=status,
-        status_date=status_date,
-        entry_reason=entry_reason,
-        entry_date=entry_date,
-        came_from=came_from,
-    )
-    ReviewRecord.objects.bulk_create(
-        ReviewRecord(
-            household=hh,
-            year=y,
-            kind="periodic",
-            review_date=dt.date(y, 12, 31),
-            standard_id="QD59-2015",
-            classification=c,
-            persons=p,
-            state="approved",
-        )
-        for y, (c, p) in reviews.items()
-    )
-    return hh
-
-
-def generate(units: DemoUnits, per_commune: int = 90, seed: int = 7) -> Generated:
-    """Households of three communes (one urban) across 2018–2020: staying, escaping, falling
-    back, arriving (moved in, split off, or unrecorded) and leaving (moved away, dissolved,
-    merged, or without a recorded reason)."""
-    rnd = random.Random(seed)
-    out = Generated()
-    for code in (PLEI_KAN, DAK_ANG, DAK_DUC):
-        commune = units.communes_old[code]
-        out.names[code] = []
-        for i in range(per_commune):
-            first, last = 2018, 2020
-            roll = rnd.random()
-            if roll < 0.12:
-                first = rnd.choice((2019, 2020))
-            elif roll < 0.24:
-                last = rnd.choice((2018, 2019))
-            cls = rnd.choice(CLASSES)
-            reviews: dict[int, tuple[str, int]] = {}
-            for y in range(first, last + 1):
-                if rnd.random() < 0.45:
-                    cls = rnd.choice(CLASSES)
-                reviews[y] = (cls, rnd.randint(1, 8))
-            em = rnd.random() < 0.5
-            status, status_date, exit_reason = HouseholdStatus.ACTIVE, None, None
-            if last < 2020:
-                choice = rnd.choice([*list(_EXITS), None])
-                if choice is not None:
-                    status, status_date = choice, dt.date(last + 1, 6, 30)
-                    exit_reason = _EXITS[choice]
-                else:
-                    exit_reason = ExitReason.UNRECORDED
-            entry = None
-            if first > 2018:
-                entry = rnd.choice(
-                    (EntryReason.MOVED_IN, EntryReason.SPLIT_OFF, EntryReason.UNRECORDED)
-                )
-            # How it came in, on the household: dated in its first review year.
-            recorded = entry in (EntryReason.MOVED_IN, EntryReason.SPLIT_OFF)
-            name = f"Hộ thử {code} số {i:03d}"
-            hh = add_household(
-                commune,
-                f"G{i:03d}",
-                reviews,
-                em=em,
-                status=status,
-                status_date=status_date,
-                name=name,
-                entry_reason=str(entry) if recorded else "",
-                entry_date=dt.date(first, 1 + i % 12, 1) if recorded else None,
-            )
-            out.names[code].append(name)
-            area: Area = "urban" if code == PLEI_KAN else "rural"
-            for y, (c, p) in reviews.items():
-                out.truth.append(
-                    HouseholdYear(
-                        household_id=str(hh.pk),
-                        year=y,
-                        status=c,  # type: ignore[arg-type]
-                        persons=p,
-                        ethnic_minority=em,
-                        area=area,
-                        unit_code=str(commune.pk),
-                        entry_reason=entry if y == first and first > 2018 else None,
-                    )
-                )
-            if exit_reason is not None:
-                out.truth.append(
-                    HouseholdYear(
-                        household_id=str(hh.pk),
-                        year=last + 1,
-                        status=None,
-                        persons=reviews[last][1],
-                        ethnic_minority=em,
-                        area=area,
-                        unit_code=str(commune.pk),
-                        exit_reason=exit_reason,
-                    )
-                )
-    return out
-
-
-@pytest.fixture
-def generated(units: DemoUnits) -> Generated:
-    return generate(units)
 
 
 def _q(**params: str | int) -> dict[str, str | int]:
@@ -188,43 +29,6 @@ def _q(**params: str | int) -> dict[str, str | int]:
 
 def _admin() -> User:
     return User.objects.create_superuser("root", "root@example.org", "x")
-
-
-def _pairs() -> Iterator[tuple[int, int]]:
-    yield from itertools.pairwise(YEARS)
-
-
-def test_histories_equal_the_generated_records(generated: Generated, units: DemoUnits) -> None:
-    histories = unit_histories(actor=_admin(), unit=units.district)
-    assert len(histories) == 270
-    key = lambda h: h.household_id  # noqa: E731
-    assert sorted(histories, key=key) == sorted(histories_from_records(generated.truth), key=key)
-
-
-def test_identity_for_every_unit_and_both_lists(generated: Generated, units: DemoUnits) -> None:
-    admin = _admin()
-    truth = histories_from_records(generated.truth)
-    for unit in [units.province_old, units.district, *units.communes_old.values()]:
-        histories = unit_histories(actor=admin, unit=unit)
-        in_unit = {str(c.pk) for c in units.communes_old.values() if c.is_descendant_of(unit)}
-        expected = [h for h in truth if h.records[-1].unit_code in in_unit]
-        for y0, y1 in _pairs():
-            for kind in LIST_KINDS:
-                grouped = movement_tables(
-                    histories, y0, y1, list_kind=kind, group_by=("area", "unit")
-                )
-                for table in [grouped.total, *grouped.groups.values()]:
-                    for measure in ("households", "persons"):
-                        assert table.identity_residual(measure) == 0
-                        rec = table.reconciliation(measure)
-                        assert rec.explained == rec.difference
-                    assert table.escaped.households == (
-                        table.to_other_list.households + table.above_line.households
-                        if kind == "poor"
-                        else table.above_line.households
-                    )
-                want = movement_table(expected, y0, y1, list_kind=kind)
-                assert grouped.total == want
 
 
 def _links(page: str) -> list[str]:
@@ -254,7 +58,7 @@ def test_page_shows_checked_identity_and_every_figure_links_to_its_households(
 ) -> None:
     client.force_login(_admin())
     district = units.district
-    response = client.get(reverse("registry:transitions"), {"don_vi": district.pk, "nam": 2020})
+    response = client.get(reverse("transitions:page"), {"don_vi": district.pk, "nam": 2020})
     assert response.status_code == 200
     page = response.content.decode()
     assert "✖" not in page and "✓" in page
@@ -303,7 +107,7 @@ def test_page_figures_equal_list_counts(
 ) -> None:
     client.force_login(_admin())
     dak_ang = units.communes_old[DAK_ANG]
-    page = client.get(reverse("registry:transitions"), {"don_vi": dak_ang.pk}).content.decode()
+    page = client.get(reverse("transitions:page"), {"don_vi": dak_ang.pk}).content.decode()
     # Every linked household figure of the commune's page equals the count on its list page
     # (each distinct link once; persons figures are checked by the sample above).
     figures: dict[str, int] = {}
@@ -345,7 +149,7 @@ def test_origin_codes(units: DemoUnits, client: Client) -> None:
     pks = {key: add_household(dak_ang, key, reviews).pk for key, (reviews, _) in cases.items()}
     client.force_login(_admin())
     for kind in LIST_KINDS:
-        url = reverse("registry:transitions_list")
+        url = reverse("transitions:list")
         text = client.get(
             url, {"don_vi": dak_ang.pk, "nam": 2020, "ds": kind, "muc": "end"}
         ).content.decode()
@@ -358,7 +162,7 @@ def test_origin_codes(units: DemoUnits, client: Client) -> None:
                 assert origins[-1] == label, (key, origins)
     # The start year's origin is relative to the year before it (2018).
     text = client.get(
-        reverse("registry:transitions_list"),
+        reverse("transitions:list"),
         _q(don_vi=dak_ang.pk, nam=2020, ds="poor", muc="start"),
     ).content.decode()
     row = re.search(rf'data-household="{pks["old"]}">(.*?)</tr>', text, re.S)
@@ -375,7 +179,7 @@ def test_commune_officer_sees_only_their_commune(
 ) -> None:
     client.force_login(dak_ang_officer)
     dak_ang, dak_duc = units.communes_old[DAK_ANG], units.communes_old[DAK_DUC]
-    response = client.get(reverse("registry:transitions"))
+    response = client.get(reverse("transitions:page"))
     assert response.status_code == 200
     page = response.content.decode()
     assert f'<option value="{dak_ang.pk}" selected' in page
@@ -388,20 +192,17 @@ def test_commune_officer_sees_only_their_commune(
         text = client.get(link).content.decode()
         assert not any(name in text for name in generated.names[DAK_DUC])
     # Other units, or a group outside the unit: not found, and nothing of them in the answer.
-    lst = reverse("registry:transitions_list")
+    lst = reverse("transitions:list")
     for other in (dak_duc, units.district, units.province_old):
-        for path in (reverse("registry:transitions"), lst):
+        for path in (reverse("transitions:page"), lst):
             r = client.get(path, _q(don_vi=other.pk, ds="poor", muc="households_start"))
             assert r.status_code == 404
             assert not any(n in r.content.decode() for n in generated.names[DAK_DUC])
     r = client.get(lst, _q(don_vi=dak_ang.pk, xa=dak_duc.pk, ds="poor", muc="households_start"))
     assert r.status_code == 404
     # The export is scoped the same way.
-    assert (
-        client.get(reverse("registry:transitions_export"), {"don_vi": dak_duc.pk}).status_code
-        == 404
-    )
-    ok = client.get(reverse("registry:transitions_export"), {"don_vi": dak_ang.pk})
+    assert client.get(reverse("transitions:export"), {"don_vi": dak_duc.pk}).status_code == 404
+    ok = client.get(reverse("transitions:export"), {"don_vi": dak_ang.pk})
     assert ok.status_code == 200 and ok.content[:2] == b"PK"
 
 
@@ -410,7 +211,7 @@ def test_district_list_is_paginated_and_complete(
 ) -> None:
     client.force_login(_admin())
     url = (
-        f"{reverse('registry:transitions_list')}?don_vi={units.district.pk}&nam=2020"
+        f"{reverse('transitions:list')}?don_vi={units.district.pk}&nam=2020"
         "&ds=poor&muc=households_start&do=households"
     )
     ids, _ = _list_ids(client, url)
@@ -422,10 +223,10 @@ def test_district_list_is_paginated_and_complete(
 
 def test_empty_registry_says_so(units: DemoUnits, client: Client, dak_ang_officer: User) -> None:
     client.force_login(dak_ang_officer)
-    response = client.get(reverse("registry:transitions"))
+    response = client.get(reverse("transitions:page"))
     assert response.status_code == 200
     assert "Chưa có hộ gia đình nào trong phạm vi của bạn." in response.content.decode()
     # One year only: no pair of years yet.
     add_household(units.communes_old[DAK_ANG], "X", {2019: ("poor", 3)})
-    page = client.get(reverse("registry:transitions")).content.decode()
+    page = client.get(reverse("transitions:page")).content.decode()
     assert "Chưa có hai kỳ rà soát định kỳ liên tiếp đã phê duyệt" in page

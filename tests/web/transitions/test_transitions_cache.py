@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -20,10 +19,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks import default_task_backend
+from generated_households import DAK_ANG, Generated, add_household
 from pytest_django.fixtures import Settings as SettingsWrapper
 from registry_files import YEAR, hh_row, two_sheet_file
-from test_registry_transitions import DAK_ANG, Generated, add_household, generate
 
+from giamngheo.computed.store import Latest
+from giamngheo.computed.tasks import compute_and_store, compute_report
 from giamngheo.core.transitions import (
     LIST_KINDS,
     History,
@@ -32,8 +33,9 @@ from giamngheo.core.transitions import (
     Measure,
     movement_table,
 )
+from giamngheo.core.transitions_figures import MEASURES, SUMMARY_KEYS, bucket_of
 from giamngheo.geo.services import DemoUnits
-from giamngheo.registry import views_transitions
+from giamngheo.registry.histories import review_years, unit_histories
 from giamngheo.registry.models import HouseholdStatus, ReviewRecord, ReviewState
 from giamngheo.registry.services import (
     household_set_status,
@@ -42,29 +44,38 @@ from giamngheo.registry.services import (
     import_validate,
     review_approve,
 )
-from giamngheo.registry.tasks import compute_transitions
-from giamngheo.registry.transitions import review_years, unit_histories
-from giamngheo.registry.views_transitions import (
-    CACHE_ALIAS,
-    MEASURES,
-    PAGE_SIZE,
-    RESULT_SUFFIXES,
-    SUMMARY_KEYS,
+from giamngheo.transitions import report
+from giamngheo.transitions.report import (
+    STORE,
+    TRANSITIONS,
     Selection,
-    _cache,
-    bucket_of,
+    TransitionsParams,
     build_index,
     build_report,
-    cache_key,
-    compute_and_store,
-    scope_key,
-    worker_missing,
 )
+from giamngheo.transitions.views import PAGE_SIZE
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "registry:transitions"
-LIST = "registry:transitions_list"
+PAGE = "transitions:page"
+LIST = "transitions:list"
+
+
+def scope_key(actor: Any, unit: Any, year_to: int) -> str:
+    """The scope key of the transitions of ``unit`` for (year_to − 1, year_to) as ``actor``
+    sees them."""
+    return STORE.scope_key(TRANSITIONS.scope(actor, TransitionsParams(unit, year_to)))
+
+
+def cache_key(actor: Any, unit: Any, year_to: int) -> str:
+    """The key of that result at the registry's current version."""
+    return STORE.stamped_key(scope_key(actor, unit, year_to), TRANSITIONS.data_version())
+
+
+def _latest(scope: str) -> Latest:
+    latest = STORE.latest(scope)
+    assert latest is not None
+    return latest
 
 
 @pytest.fixture(autouse=True)
@@ -72,16 +83,11 @@ def own_cache(settings: SettingsWrapper, tmp_path: Path) -> None:
     """A cache of this test's own (a file cache, as in production)."""
     settings.CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-        CACHE_ALIAS: {
+        TRANSITIONS.cache_alias: {
             "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
             "LOCATION": str(tmp_path / "cache"),
         },
     }
-
-
-@pytest.fixture
-def generated(units: DemoUnits) -> Generated:
-    return generate(units)
 
 
 def _reports(client: Client, unit_pk: int, **extra: Any) -> Any:
@@ -174,7 +180,7 @@ def test_scopes_never_share_a_result(
         district_officer, units.district, 2020
     )
     for order in ((district_officer, dak_ang_officer), (dak_ang_officer, district_officer)):
-        _cache().clear()
+        STORE.cache.clear()
         for who in order:
             client.force_login(who)
             unit = units.district if who == district_officer else dak_ang
@@ -304,14 +310,14 @@ def test_computing_state_until_the_worker_has_stored_the_result(
     assert 'http-equiv="refresh"' in text and "Đang tính" in text
     lst = client.get(reverse(LIST), {**params, "ds": "poor", "muc": "start"})
     assert lst.status_code == 200 and lst.context["computing"]
-    export = client.get(reverse("registry:transitions_export"), params)
+    export = client.get(reverse("transitions:export"), params)
     assert export.status_code == 302 and reverse(PAGE) in export["Location"]
     # The worker's part.
-    compute_and_store(district_officer, units.district, 2020)
+    compute_and_store(TRANSITIONS, district_officer, TransitionsParams(units.district, 2020))
     page = client.get(reverse(PAGE), params)
     assert not page.context["computing"] and page.context["reports"]
     assert 'http-equiv="refresh"' not in page.content.decode()
-    export = client.get(reverse("registry:transitions_export"), params)
+    export = client.get(reverse("transitions:export"), params)
     assert export.status_code == 200 and export.content[:2] == b"PK"
 
 
@@ -336,7 +342,7 @@ def test_previous_result_is_shown_while_the_new_one_is_computed(
     old = _reports(client, dak_ang.pk)  # computed inline
     old_key = cache_key(district_officer, dak_ang, 2020)
     scope = scope_key(district_officer, dak_ang, 2020)
-    assert _cache().get(f"{scope}:latest")["key"] == old_key
+    assert _latest(scope).key == old_key
     # A write: the stamp moves; the worker does not run (dummy backend).
     settings.TASKS = DUMMY
     add_household(dak_ang, "NEW1", {2019: ("poor", 2), 2020: ("near_poor", 2)})
@@ -353,19 +359,19 @@ def test_previous_result_is_shown_while_the_new_one_is_computed(
     assert lst.status_code == 200 and not lst.context["computing"]
     assert "Số liệu lúc" in lst.content.decode()
     assert re.findall(r'data-household="(\d+)"', lst.content.decode())
-    export = client.get(reverse("registry:transitions_export"), params)
+    export = client.get(reverse("transitions:export"), params)
     assert export.status_code == 200 and export.content[:2] == b"PK"
     # More writes while the refresh is pending: still one queued computation for the scope.
     add_household(dak_ang, "NEW2", {2020: ("poor", 3)})
     assert client.get(reverse(PAGE), params).context["reports"] == old
     assert _queued() == 1
     # The worker's part: the fresh result replaces the previous one, which is deleted.
-    key = compute_and_store(district_officer, dak_ang, 2020)
+    key = compute_and_store(TRANSITIONS, district_officer, TransitionsParams(dak_ang, 2020))
     assert key == cache_key(district_officer, dak_ang, 2020)
-    assert _cache().get(f"{scope}:latest")["key"] == key
-    assert all(_cache().get(f"{old_key}{suffix}") is None for suffix in RESULT_SUFFIXES)
-    assert all(_cache().get(f"{key}{suffix}") is not None for suffix in RESULT_SUFFIXES)
-    assert _cache().get(f"{scope}:pending") is None
+    assert _latest(scope).key == key
+    assert all(STORE.get(old_key, part) is None for part in TRANSITIONS.parts)
+    assert all(STORE.get(key, part) is not None for part in TRANSITIONS.parts)
+    assert STORE.pending(scope) is None
     page = client.get(reverse(PAGE), params)
     text = page.content.decode()
     assert page.context["reports"] == _fresh(district_officer, dak_ang) != old
@@ -380,7 +386,7 @@ def test_previous_result_is_shown_while_the_new_one_is_computed(
 
 def _files() -> int:
     """The number of entries (files) in the file cache."""
-    return len(_cache()._list_cache_files())  # type: ignore[attr-defined]
+    return len(STORE.cache._list_cache_files())  # type: ignore[attr-defined]
 
 
 def test_previous_results_never_cross_scopes(  # noqa: PLR0917
@@ -426,14 +432,14 @@ def test_failed_computation_is_shown_with_a_retry(
         calls.append(1)
         raise DatabaseError("connection lost")
 
-    monkeypatch.setattr(views_transitions, "unit_histories", broken)
+    monkeypatch.setattr(report, "unit_histories", broken)
     page = client.get(reverse(PAGE), params)
     text = page.content.decode()
     assert page.status_code == 200 and calls == [1]
     assert not page.context["computing"] and page.context["reports"] == []
     assert "Tính biến động không thành công" in text and "lỗi cơ sở dữ liệu" in text
     assert "thu_lai=1" in text and 'http-equiv="refresh"' not in text
-    assert _cache().get(f"{scope}:pending") is None and _cache().get(f"{scope}:failed")
+    assert STORE.pending(scope) is None and STORE.failed(scope)
     # While the failure is shown, nothing is queued again; the drill-down says so too.
     lst = client.get(reverse(LIST), {**params, "ds": "poor", "muc": "start"})
     assert "Tính biến động không thành công" in lst.content.decode() and calls == [1]
@@ -443,13 +449,14 @@ def test_failed_computation_is_shown_with_a_retry(
     assert "database error" in en.content.decode()
     del client.cookies["django_language"]
     # The task itself ends FAILED.
-    result = compute_transitions.enqueue(district_officer.pk, dak_ang.pk, 2020, scope)
+    encoded = TRANSITIONS.encode_params(TransitionsParams(dak_ang, 2020))
+    result = compute_report.enqueue(TRANSITIONS.name, district_officer.pk, encoded, scope)
     assert result.status == "FAILED" and len(calls) == 2
     # Retry, once the cause is gone: the marker is cleared and the computation runs again.
     monkeypatch.undo()
     retry = client.get(reverse(PAGE), {**params, "thu_lai": 1})
     assert retry.status_code == 302 and "thu_lai" not in retry["Location"]
-    assert _cache().get(f"{scope}:failed") is None
+    assert STORE.failed(scope) is None
     page = client.get(retry["Location"])
     assert page.context["reports"] == _fresh(district_officer, dak_ang)
     assert "không thành công" not in page.content.decode()
@@ -470,7 +477,8 @@ def test_worker_missing_notice(
     params = {"don_vi": dak_ang.pk, "nam": 2020}
     page = client.get(reverse(PAGE), params)
     assert page.context["computing"] and not page.context["no_worker"]
-    marker = _cache().get(f"{scope_key(district_officer, dak_ang, 2020)}:pending")
+    marker = STORE.pending(scope_key(district_officer, dak_ang, 2020))
+    assert marker is not None
     assert marker["task"] and DBTaskResult.objects.filter(pk=marker["task"]).exists()
     # Queued a minute ago and still not started.
     DBTaskResult.objects.filter(pk=marker["task"]).update(
@@ -484,14 +492,3 @@ def test_worker_missing_notice(
     # Started by a worker (RUNNING): no such notice.
     DBTaskResult.objects.filter(pk=marker["task"]).update(status="RUNNING")
     assert not client.get(reverse(PAGE), params).context["no_worker"]
-
-
-def test_worker_missing_helper() -> None:
-    now = timezone.now()
-    queued = SimpleNamespace(status="READY", enqueued_at=now - dt.timedelta(seconds=31))
-    assert worker_missing(queued, now)
-    assert not worker_missing(SimpleNamespace(status="READY", enqueued_at=now), now)
-    assert not worker_missing(
-        SimpleNamespace(status="RUNNING", enqueued_at=now - dt.timedelta(hours=1)), now
-    )
-    assert not worker_missing(None, now)
