@@ -61,7 +61,7 @@ class HouseholdStatus(models.TextChoices):
 
 class EntryReason(models.TextChoices):
     """How a household came into the registry ("" = in it from the start, or not recorded).
-    The transitions read it (``giamngheo.registry.transitions``)."""
+    The transitions read it (``giamngheo.registry.histories``)."""
 
     ORIGINAL = vocab.ORIGINAL, _("Có từ đầu hoặc chưa ghi")
     MOVED_IN = vocab.MOVED_IN, _("Chuyển đến")
