@@ -54,7 +54,12 @@ def test_import_contracts_hold() -> None:
 
 #: Packages reshaped so that each module does one job (issue 8), and held to it.
 SHAPED = ("registry", "computed", "transitions", "core/records")
-SHAPED_FILES = ("core/tables.py", "core/transitions_figures.py", "core/transitions_index.py")
+SHAPED_FILES = (
+    "core/tables.py",
+    "core/transitions_figures.py",
+    "core/transitions_index.py",
+    "core/transitions_report.py",
+)
 MAX_MODULE_LINES = 620
 MAX_FUNCTION_LINES = 80
 PACKAGE = CORE.parent

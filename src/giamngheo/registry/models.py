@@ -14,8 +14,8 @@ Rules the models enforce themselves (services enforce them too, before writing):
   reason, and only a household that split off names ``came_from``, the household it split
   from (``clean`` and check constraints).
 
-Writes go through ``giamngheo.registry.services`` (access checks, audit events); reads through
-``giamngheo.registry.selectors`` (scoped by the actor's unit, national IDs masked by role).
+Writes: ``registry.services`` (rights, audit); reads: ``registry.selectors`` (unit scope, IDs
+masked by role). One module: the registry's tables and the rules they keep are one job.
 """
 
 from __future__ import annotations
