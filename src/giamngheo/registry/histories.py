@@ -53,6 +53,7 @@ if TYPE_CHECKING:
 __all__ = [
     "approved_reviews",
     "commune_ids",
+    "communes_reviewed",
     "review_years",
     "unit_ancestors",
     "unit_histories",
@@ -89,6 +90,17 @@ def approved_reviews(communes: Sequence[int]) -> QuerySet[ReviewRecord]:
         kind=ReviewKind.PERIODIC,
         state=ReviewState.APPROVED,
     ).filter(~Exists(corrected))
+
+
+def communes_reviewed(communes: Sequence[int], year: int) -> set[int]:
+    """The communes among ``communes`` with at least one approved periodic review of
+    ``year`` (one grouped query)."""
+    return set(
+        approved_reviews(communes)
+        .filter(year=year)
+        .values_list("household__commune_id", flat=True)
+        .distinct()
+    )
 
 
 def review_years(*, actor: AnyUser, unit: AdminUnit) -> list[int]:

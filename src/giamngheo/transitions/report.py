@@ -23,7 +23,7 @@ they add one small entry per actor scope, not one per write.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import quote_plus, urlencode
 
@@ -40,7 +40,12 @@ from giamngheo.core.transitions_index import TransitionIndex
 from giamngheo.core.transitions_index import build_index as index_of
 from giamngheo.core.transitions_report import ListReport, export_tables, render_report
 from giamngheo.geo.models import LEVEL_DEPTH, AdminUnit, Level
-from giamngheo.registry.histories import commune_ids, review_years, unit_histories
+from giamngheo.registry.histories import (
+    commune_ids,
+    communes_reviewed,
+    review_years,
+    unit_histories,
+)
 from giamngheo.registry.models import Household
 from giamngheo.registry.version import registry_stamp
 
@@ -102,8 +107,22 @@ class TransitionsReport(ComputedReport[TransitionsParams]):
         unit, year_to = params.unit, params.year_to
         years = cached_review_years(actor, unit, version)
         sel = Selection(unit, [], years, [], year_to - 1, year_to)
-        histories = unit_histories(actor=actor, unit=unit, up_to=year_to)
-        yield "figures", compute_tables(histories, sel)
+        # A commune reviewed in the first year but not yet in the second (its campaign is
+        # still running) is left out and named, rather than all its households counted gone.
+        communes = commune_ids(actor=actor, unit=unit)
+        before = communes_reviewed(communes, year_to - 1)
+        pending = sorted(before - communes_reviewed(communes, year_to))
+        histories = unit_histories(
+            actor=actor,
+            unit=unit,
+            up_to=year_to,
+            communes=[c for c in communes if c not in pending] if pending else None,
+        )
+        figures = compute_tables(histories, sel)
+        if pending:
+            names = AdminUnit.objects.filter(pk__in=pending).order_by("name")
+            figures = replace(figures, pending=tuple(names.values_list("name", flat=True)))
+        yield "figures", figures
         yield "index", build_index(histories, sel)
 
     def encode_params(self, params: TransitionsParams) -> dict[str, Any]:

@@ -125,10 +125,12 @@ def transitions_view(request: HttpRequest) -> HttpResponse:
     lang = _lang()
     state = Cached([]).context(lang)
     reports: list[Any] = []
+    pending: tuple[str, ...] = ()
     if sel.year_to is not None:
         got = _figures(request, sel)
         state = got.context(lang)
         reports = [] if got.value is None else page_reports(got.value, sel, lang, em_only)
+        pending = getattr(got.value, "pending", ())
     query = urlencode({"don_vi": sel.unit.pk, "nam": sel.year_to or ""})
     retry_query = {
         "don_vi": sel.unit.pk,
@@ -147,6 +149,7 @@ def transitions_view(request: HttpRequest) -> HttpResponse:
             "query": query,
             "retry_query": urlencode(retry_query),
             "sub_level": sel.unit.level != Level.COMMUNE,
+            "figures_pending": pending,
         },
     )
 
