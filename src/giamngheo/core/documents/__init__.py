@@ -41,7 +41,8 @@ from giamngheo.core.documents.model import (
     RefusalLetter,
     Signer,
 )
-from giamngheo.core.documents.pdf import UnsupportedWordFeature, docx_to_pdf
+from giamngheo.core.documents.pdf import docx_to_pdf
+from giamngheo.core.documents.pdf_word import UnsupportedWordFeature
 from giamngheo.core.documents.render import (
     TEMPLATE_DIR,
     TemplateDir,

@@ -41,21 +41,18 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 from xml.sax.saxutils import escape
 
 from docx import Document as open_docx
 from docx.document import Document as DocxDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_LINE_SPACING
 from docx.oxml.ns import qn
 from docx.section import Section
 from docx.shared import Length
 from docx.styles.style import CharacterStyle, ParagraphStyle
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run
-from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle as RLStyle
 from reportlab.platypus import (
     BaseDocTemplate,
@@ -66,85 +63,23 @@ from reportlab.platypus import (
     PageTemplate,
     Paragraph,
     Spacer,
-    Table,
-    TableStyle,
 )
 
-FONTS_DIR = Path(__file__).parent / "fonts"
-FONT = "LiberationSerif"
-_FACES = {
-    FONT: "LiberationSerif-Regular.ttf",
-    f"{FONT}-Bold": "LiberationSerif-Bold.ttf",
-    f"{FONT}-Italic": "LiberationSerif-Italic.ttf",
-    f"{FONT}-BoldItalic": "LiberationSerif-BoldItalic.ttf",
-}
-LINE_FACTOR = 1.15
-"""Word's single line height for Times New Roman / Liberation Serif: (ascent + descent +
-line gap) / em = (1825 + 443 + 87) / 2048."""
-DEFAULT_SIZE = 10.0  # Word's size when nothing sets one
-DEFAULT_CELL_MARGIN = 5.4  # pt (108 twips), Word's default left/right cell margin
-TAB = "\u00a0" * 4
-
-_ALIGN: dict[WD_ALIGN_PARAGRAPH | None, Literal[0, 1, 2, 4]] = {
-    None: TA_LEFT,
-    WD_ALIGN_PARAGRAPH.LEFT: TA_LEFT,
-    WD_ALIGN_PARAGRAPH.CENTER: TA_CENTER,
-    WD_ALIGN_PARAGRAPH.RIGHT: TA_RIGHT,
-    WD_ALIGN_PARAGRAPH.JUSTIFY: TA_JUSTIFY,
-}
-_VALIGN = {
-    WD_CELL_VERTICAL_ALIGNMENT.TOP: "TOP",
-    WD_CELL_VERTICAL_ALIGNMENT.CENTER: "MIDDLE",
-    WD_CELL_VERTICAL_ALIGNMENT.BOTTOM: "BOTTOM",
-}
-_IGNORED_IN_PARAGRAPH = {
-    qn(t)
-    for t in (
-        "w:pPr",
-        "w:bookmarkStart",
-        "w:bookmarkEnd",
-        "w:proofErr",
-        "w:permStart",
-        "w:permEnd",
-    )
-}
-_IGNORED_IN_RUN = {qn(t) for t in ("w:rPr", "w:lastRenderedPageBreak", "w:delText")}
-_IGNORED_IN_BODY = {qn(t) for t in ("w:bookmarkStart", "w:bookmarkEnd", "w:proofErr")}
-
-
-class UnsupportedWordFeature(ValueError):
-    """The document uses a Word feature this renderer does not draw. Bilingual."""
-
-    def __init__(self, feature_vi: str, feature_en: str) -> None:
-        super().__init__(
-            f"Trình tạo PDF không hỗ trợ {feature_vi}; hãy bỏ khỏi mẫu Word / "
-            f"the PDF renderer does not support {feature_en}; remove it from the Word template"
-        )
-        self.feature_vi = feature_vi
-        self.feature_en = feature_en
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def register_fonts() -> None:
-    """Register Liberation Serif (4 faces) with reportlab, once."""
-    from reportlab.lib.fonts import addMapping
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT in pdfmetrics.getRegisteredFontNames():
-        return
-    for name, file in _FACES.items():
-        pdfmetrics.registerFont(TTFont(name, str(FONTS_DIR / file)))
-    addMapping(FONT, 0, 0, FONT)
-    addMapping(FONT, 1, 0, f"{FONT}-Bold")
-    addMapping(FONT, 0, 1, f"{FONT}-Italic")
-    addMapping(FONT, 1, 1, f"{FONT}-BoldItalic")
-
-
-# --- style resolution ----------------------------------------------------------------------
+from giamngheo.core.documents.pdf_table import TableMixin
+from giamngheo.core.documents.pdf_word import (
+    ALIGN,
+    DEFAULT_SIZE,
+    FONT,
+    IGNORED_IN_BODY,
+    IGNORED_IN_PARAGRAPH,
+    IGNORED_IN_RUN,
+    LINE_FACTOR,
+    TAB,
+    UnsupportedWordFeature,
+    is_on,
+    local_name,
+    register_fonts,
+)
 
 
 @dataclass(frozen=True)
@@ -168,8 +103,8 @@ def _doc_defaults(document: DocxDocument) -> _Defaults:
             sz = r_pr.find(qn("w:sz"))
             if sz is not None:
                 size = int(sz.get(qn("w:val"))) / 2
-            bold = _on(r_pr.find(qn("w:b")))
-            italic = _on(r_pr.find(qn("w:i")))
+            bold = is_on(r_pr.find(qn("w:b")))
+            italic = is_on(r_pr.find(qn("w:i")))
         spacing = defaults.find(f"{qn('w:pPrDefault')}/{qn('w:pPr')}/{qn('w:spacing')}")
         if spacing is not None:
             before = int(spacing.get(qn("w:before"), "0")) / 20
@@ -182,12 +117,6 @@ def _doc_defaults(document: DocxDocument) -> _Defaults:
                 )
             line = int(spacing.get(qn("w:line"), "240")) / 240
     return _Defaults(size, bold, italic, before, after, line)
-
-
-def _on(el: Any) -> bool:
-    if el is None:
-        return False
-    return el.get(qn("w:val"), "true") not in ("0", "false", "off")
 
 
 def _style_chain(style: ParagraphStyle | CharacterStyle | None) -> Iterator[Any]:
@@ -270,7 +199,7 @@ class _Segment:
     plain: list[str]
 
 
-class _Converter:
+class _Converter(TableMixin):
     def __init__(self, document: DocxDocument) -> None:
         self.document = document
         self.resolve = _Resolver(document)
@@ -320,7 +249,7 @@ class _Converter:
         right = _pt(r.para(p, "right_indent"), 0.0)
         first = _pt(r.para(p, "first_line_indent"), 0.0)
         alignment = r.para(p, "alignment")
-        if alignment not in _ALIGN:
+        if alignment not in ALIGN:
             raise UnsupportedWordFeature(
                 f"căn lề đoạn văn «{alignment}»", f"the paragraph alignment {alignment}"
             )
@@ -333,7 +262,7 @@ class _Converter:
                 fontName=FONT,
                 fontSize=size,
                 leading=leading,
-                alignment=_ALIGN[alignment],
+                alignment=ALIGN[alignment],
                 spaceBefore=before,
                 spaceAfter=0 if border else after,
                 leftIndent=left,
@@ -372,7 +301,7 @@ class _Converter:
             return None
         result = None
         for side in borders:
-            name = _local(side.tag)
+            name = local_name(side.tag)
             val = side.get(qn("w:val"), "single")
             if val in ("nil", "none"):
                 continue
@@ -414,7 +343,7 @@ class _Converter:
                 for sub in child:
                     if sub.tag == qn("w:r"):
                         yield Run(sub, p)
-            elif tag in _IGNORED_IN_PARAGRAPH:
+            elif tag in IGNORED_IN_PARAGRAPH:
                 continue
             elif tag in (qn("w:ins"), qn("w:del"), qn("w:moveFrom"), qn("w:moveTo")):
                 raise UnsupportedWordFeature(
@@ -425,8 +354,8 @@ class _Converter:
                 raise UnsupportedWordFeature("chú thích (comment)", "comments")
             else:
                 raise UnsupportedWordFeature(
-                    f"thành phần «{_local(tag)}» trong đoạn văn",
-                    f"the element '{_local(tag)}' in a paragraph",
+                    f"thành phần «{local_name(tag)}» trong đoạn văn",
+                    f"the element '{local_name(tag)}' in a paragraph",
                 )
 
     def _run_pieces(self, run: Run, p: DocxParagraph) -> Iterator[tuple[str, float, str] | None]:
@@ -468,7 +397,7 @@ class _Converter:
 
         for child in run._r:
             tag = child.tag
-            name = _local(tag)
+            name = local_name(tag)
             if tag == qn("w:t"):
                 text.append(child.text or "")
             elif tag == qn("w:tab"):
@@ -484,7 +413,7 @@ class _Converter:
                     text.append("\n")
             elif tag == qn("w:noBreakHyphen"):
                 text.append("\u2011")
-            elif tag == qn("w:softHyphen") or tag in _IGNORED_IN_RUN:
+            elif tag == qn("w:softHyphen") or tag in IGNORED_IN_RUN:
                 continue
             elif name in ("drawing", "pict", "object"):
                 raise UnsupportedWordFeature("hình ảnh, hình vẽ", "pictures and drawings")
@@ -499,206 +428,6 @@ class _Converter:
                     f"thành phần «{name}» trong đoạn văn", f"the element '{name}' in a run"
                 )
         yield from flush()
-
-    # tables
-
-    def table(self, tbl: Any, parent: Any, avail: float) -> Flowable:
-        grid = [float(Length(int(gc.get(qn("w:w"), "0")) * 635).pt) for gc in tbl.tblGrid]
-        if not grid:
-            raise UnsupportedWordFeature("bảng không có lưới cột", "a table without a grid")
-        total = sum(grid)
-        if total > avail:
-            grid = [w * avail / total for w in grid]
-        ncols = len(grid)
-        rows: list[list[Any]] = []
-        spans: list[tuple[int, int, int, int]] = []
-        valign: list[tuple[int, int, str]] = []
-        open_merges: dict[int, list[int]] = {}  # column -> [row0, col0, row1, col1]
-        repeat = 0
-        counting_heading = True
-
-        def close(column: int) -> None:
-            m = open_merges.pop(column, None)
-            if m is not None:
-                spans.append((m[0], m[1], m[2], m[3]))
-
-        tbl_pr = tbl.tblPr
-        left_pad, right_pad, top_pad, bottom_pad = self._cell_margins(tbl_pr)
-        for r_index, tr in enumerate(tbl.tr_lst):
-            tr_pr = tr.trPr
-            if tr_pr is not None and (
-                tr_pr.find(qn("w:gridBefore")) is not None
-                or tr_pr.find(qn("w:gridAfter")) is not None
-            ):
-                raise UnsupportedWordFeature(
-                    "hàng bảng bỏ qua cột lưới", "table rows that skip grid columns"
-                )
-            is_heading = tr_pr is not None and _on(tr_pr.find(qn("w:tblHeader")))
-            if counting_heading and is_heading:
-                repeat += 1
-            else:
-                counting_heading = False
-            row: list[Any] = [""] * ncols
-            col = 0
-            for tc in tr.tc_lst:
-                span = tc.grid_span
-                if col + span > ncols:
-                    raise UnsupportedWordFeature(
-                        "hàng bảng có nhiều ô hơn lưới cột", "a table row wider than its grid"
-                    )
-                tc_pr = tc.tcPr
-                cell_borders = tc_pr.find(qn("w:tcBorders")) if tc_pr is not None else None
-                if cell_borders is not None and any(
-                    b.get(qn("w:val")) not in ("nil", "none") for b in cell_borders
-                ):
-                    raise UnsupportedWordFeature(
-                        "viền riêng của từng ô bảng", "borders set on single cells"
-                    )
-                vmerge = tc.vMerge
-                if vmerge == "continue":
-                    merge = open_merges.get(col)
-                    if merge is None:
-                        raise UnsupportedWordFeature(
-                            "ô gộp dọc không có ô bắt đầu", "a vertical merge without a start"
-                        )
-                    merge[2] = r_index
-                else:
-                    close(col)
-                    width = sum(grid[col : col + span]) - left_pad - right_pad
-                    row[col] = self._cell(tc, parent, width)
-                    if vmerge == "restart":
-                        open_merges[col] = [r_index, col, r_index, col + span - 1]
-                    elif span > 1:
-                        spans.append((r_index, col, r_index, col + span - 1))
-                    v_align = tc_pr.vAlign_val if tc_pr is not None else None
-                    how = _VALIGN.get(v_align, "TOP") if v_align is not None else "TOP"
-                    valign.append((r_index, col, how))
-                col += span
-            rows.append(row)
-        for c in list(open_merges):
-            close(c)
-        commands: list[tuple[Any, ...]] = [
-            ("LEFTPADDING", (0, 0), (-1, -1), left_pad),
-            ("RIGHTPADDING", (0, 0), (-1, -1), right_pad),
-            ("TOPPADDING", (0, 0), (-1, -1), top_pad),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), bottom_pad),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("FONTNAME", (0, 0), (-1, -1), FONT),  # the empty cells under a merge
-        ]
-        for r0, c0, r1, c1 in spans:
-            if r1 > r0 or c1 > c0:
-                commands.append(("SPAN", (c0, r0), (c1, r1)))
-        for r0, c0, how in valign:
-            if how != "TOP":
-                commands.append(("VALIGN", (c0, r0), (c0, r0), how))
-        commands.extend(self._borders(tbl))
-        table = Table(
-            rows,
-            colWidths=grid,
-            style=TableStyle(commands),
-            repeatRows=repeat,
-            hAlign=self._table_align(tbl_pr),
-        )
-        return table
-
-    def _cell(self, tc: Any, parent: Any, width: float) -> list[Flowable]:
-        out: list[Flowable] = []
-        for child in tc:
-            tag = child.tag
-            if tag == qn("w:p"):
-                out.extend(self.paragraph(child, parent, in_cell=True))
-            elif tag == qn("w:tcPr"):
-                continue
-            elif tag == qn("w:tbl"):
-                raise UnsupportedWordFeature("bảng lồng trong bảng", "nested tables")
-            elif tag in _IGNORED_IN_BODY:
-                continue
-            else:
-                raise UnsupportedWordFeature(
-                    f"thành phần «{_local(tag)}» trong ô bảng",
-                    f"the element '{_local(tag)}' in a table cell",
-                )
-        return out
-
-    def _cell_margins(self, tbl_pr: Any) -> tuple[float, float, float, float]:
-        margins = {
-            "left": DEFAULT_CELL_MARGIN,
-            "right": DEFAULT_CELL_MARGIN,
-            "top": 1.0,
-            "bottom": 1.0,
-        }
-        mar = tbl_pr.find(qn("w:tblCellMar")) if tbl_pr is not None else None
-        if mar is not None:
-            for side in mar:
-                name = {"start": "left", "end": "right"}.get(_local(side.tag), _local(side.tag))
-                if name in margins and side.get(qn("w:type"), "dxa") == "dxa":
-                    margins[name] = int(side.get(qn("w:w"), "0")) / 20
-        return margins["left"], margins["right"], margins["top"], margins["bottom"]
-
-    def _table_align(self, tbl_pr: Any) -> Literal["LEFT", "CENTER", "RIGHT"]:
-        jc = tbl_pr.find(qn("w:jc")) if tbl_pr is not None else None
-        value = jc.get(qn("w:val")) if jc is not None else "left"
-        if value == "center":
-            return "CENTER"
-        return "RIGHT" if value in ("right", "end") else "LEFT"
-
-    def _borders(self, tbl: Any) -> list[tuple[Any, ...]]:
-        borders = None
-        tbl_pr = tbl.tblPr
-        if tbl_pr is not None:
-            borders = tbl_pr.find(qn("w:tblBorders"))
-            if borders is None:
-                style_el = tbl_pr.find(qn("w:tblStyle"))
-                if style_el is not None:
-                    borders = self._style_borders(style_el.get(qn("w:val")))
-        if borders is None:
-            return []
-        out: list[tuple[Any, ...]] = []
-        for side in borders:
-            name = _local(side.tag)
-            val = side.get(qn("w:val"), "nil")
-            if val in ("nil", "none"):
-                continue
-            if val != "single":
-                raise UnsupportedWordFeature(f"kiểu viền «{val}»", f"the border style '{val}'")
-            width = int(side.get(qn("w:sz"), "4")) / 8
-            cmd = {
-                "top": ("LINEABOVE", (0, 0), (-1, 0)),
-                "bottom": ("LINEBELOW", (0, -1), (-1, -1)),
-                "left": ("LINEBEFORE", (0, 0), (0, -1)),
-                "start": ("LINEBEFORE", (0, 0), (0, -1)),
-                "right": ("LINEAFTER", (-1, 0), (-1, -1)),
-                "end": ("LINEAFTER", (-1, 0), (-1, -1)),
-                "insideH": ("INNERGRID_H", None, None),
-                "insideV": ("INNERGRID_V", None, None),
-            }.get(name)
-            if cmd is None:
-                raise UnsupportedWordFeature(f"viền bảng «{name}»", f"the table border '{name}'")
-            if cmd[0] == "INNERGRID_H":
-                out.append(("LINEBELOW", (0, 0), (-1, -2), width, "black"))
-            elif cmd[0] == "INNERGRID_V":
-                out.append(("LINEAFTER", (0, 0), (-2, -1), width, "black"))
-            else:
-                out.append((cmd[0], cmd[1], cmd[2], width, "black"))
-        return out
-
-    def _style_borders(self, style_id: str | None) -> Any:
-        styles = self.document.styles.element
-        seen = 0
-        while style_id and seen < 20:
-            seen += 1
-            style = next(
-                (s for s in styles.findall(qn("w:style")) if s.get(qn("w:styleId")) == style_id),
-                None,
-            )
-            if style is None:
-                return None
-            borders = style.find(f"{qn('w:tblPr')}/{qn('w:tblBorders')}")
-            if borders is not None:
-                return borders
-            based = style.find(qn("w:basedOn"))
-            style_id = based.get(qn("w:val")) if based is not None else None
-        return None
 
     # body and sections
 
@@ -721,12 +450,12 @@ class _Converter:
                     current = []
             elif tag == qn("w:tbl"):
                 current.append(child)
-            elif tag in _IGNORED_IN_BODY:
+            elif tag in IGNORED_IN_BODY:
                 continue
             else:
                 raise UnsupportedWordFeature(
-                    f"thành phần «{_local(tag)}» trong thân văn bản",
-                    f"the element '{_local(tag)}' in the document body",
+                    f"thành phần «{local_name(tag)}» trong thân văn bản",
+                    f"the element '{local_name(tag)}' in the document body",
                 )
         if current:  # pragma: no cover - a document ends with its sectPr
             raise UnsupportedWordFeature("văn bản không có sectPr", "a body without sectPr")
