@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import click
 
+from giamngheo.cli.audit import audit_group
 from giamngheo.cli.classify import classify_command
 from giamngheo.cli.demo import demo_command, serve_command
 from giamngheo.cli.plan import plan_group
@@ -21,6 +22,7 @@ def main() -> None:
     """Quản lý giảm nghèo bền vững — sustainable poverty-reduction management."""
 
 
+main.add_command(audit_group)
 main.add_command(demo_command)
 main.add_command(serve_command)
 plan_group.add_command(export_command)

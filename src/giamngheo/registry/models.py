@@ -14,8 +14,8 @@ Rules the models enforce themselves (services enforce them too, before writing):
   reason, and only a household that split off names ``came_from``, the household it split
   from (``clean`` and check constraints).
 
-Writes: ``registry.services`` (rights, audit); reads: ``registry.selectors`` (unit scope, IDs
-masked by role). One module: the registry's tables and the rules they keep are one job.
+Writes: ``registry.services`` (rights, audit: a hash chain, ``registry.chain``); reads:
+``registry.selectors``. One module: the tables and the rules they keep are one job.
 """
 
 from __future__ import annotations
@@ -35,8 +35,7 @@ from giamngheo.core.records import vocab
 from giamngheo.core.text import fold
 from giamngheo.geo.models import AdminUnit, Area
 
-# The plain vocabularies of a record are the core's (``giamngheo.core.records.vocab``): the
-# choices below take their values from there, and these stay importable from here.
+# The vocabularies are the core's (``core.records.vocab``), importable from here too.
 #: Policy-group flags of a household, in template order: field → (Vietnamese, English).
 POLICY_FLAGS: dict[str, tuple[str, str]] = vocab.POLICY_FLAGS
 #: Causes of poverty (nguyên nhân nghèo), the standard list: field → (Vietnamese, English).
@@ -65,8 +64,7 @@ class EntryReason(models.TextChoices):
 
     ORIGINAL = vocab.ORIGINAL, _("Có từ đầu hoặc chưa ghi")
     MOVED_IN = vocab.MOVED_IN, _("Chuyển đến")
-    # "Tách hộ" is also the status "split" (the household that split): a context tells them
-    # apart in English.
+    # "Tách hộ" is also the status "split": a context tells them apart in English.
     SPLIT_OFF = vocab.SPLIT_OFF, pgettext_lazy("lý do vào sổ", "Tách hộ")
 
 
@@ -475,10 +473,11 @@ class ReviewRecord(models.Model):
 # Audit
 # ---------------------------------------------------------------------------------------------
 class AuditEvent(models.Model):
-    """One write by a service: who, when, what, on which object, and the changed fields."""
+    """One write by a service: who, when, what, on which object, and the changed fields;
+    chained by hash to the previous row (``registry.chain``: an actor is never deleted)."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     at = models.DateTimeField(auto_now_add=True, db_index=True)
     action = models.CharField(max_length=40)
@@ -486,6 +485,8 @@ class AuditEvent(models.Model):
     object_id = models.CharField(max_length=40, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     changes = models.JSONField(default=dict)
+    prev_hash = models.CharField(max_length=64, blank=True, default="", editable=False)
+    hash = models.CharField(max_length=64, blank=True, default="", editable=False)
 
     class Meta:
         verbose_name = _("nhật ký thay đổi")
@@ -570,9 +571,8 @@ else:
 class JSONTextField(_TextBase):
     """JSON kept as plain text in every database (Python values in and out).
 
-    For the staged import rows, which are written once, read back whole and never queried
-    inside: PostgreSQL's ``jsonb`` would parse and re-encode each of the ~1.6 million values of
-    a 100,000-household file on the way in and out for nothing."""
+    For the staged import rows (written once, read back whole, never queried inside): ``jsonb``
+    would parse and re-encode ~1.6 million values of a 100,000-household file for nothing."""
 
     json_as_text = True  # ``bulk.insert_many`` encodes it, with no ``::jsonb`` cast
     # What django-stubs reads as the Python type of the values (JSON: any).

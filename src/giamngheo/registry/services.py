@@ -1,6 +1,8 @@
 """Writes to the registry. Every function is keyword-only, checks the actor's right to manage
 the household's commune (``PermissionDenied`` otherwise, nothing written), runs in one
-transaction and leaves an ``AuditEvent``.
+transaction and leaves an ``AuditEvent``. Those that change an existing household, its
+members or its reviews refuse a frozen household (``registry.freeze``: ``ValidationError``,
+code ``"frozen"``) unless called ``through_complaint``.
 
 * households: ``household_create`` (with how it came into the registry: moved in, split off
   — ``entry_reason``, ``entry_date``, ``came_from``), ``household_split_off`` (a new household
@@ -36,6 +38,7 @@ from giamngheo.core.standards import (
 )
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.registry.audit import audit, diff
+from giamngheo.registry.freeze import complaint_ref, require_not_frozen
 from giamngheo.registry.imports import (
     import_commit,
     import_errors_xlsx,
@@ -210,12 +213,15 @@ def household_split_off(
     code: str,
     head_name: str,
     entry_date: dt.date,
+    through_complaint: object | None = None,
     **fields: Any,
 ) -> Household:
     """A new household of ``source``'s commune that split off from ``source`` on
     ``entry_date`` (``fields``: ``village``, ``address``, ``ethnic_minority``, ``flags``, as
     :func:`household_create`). ``source`` itself is left as it is: when it ceased to exist,
-    record that with :func:`household_set_status` (status split)."""
+    record that with :func:`household_set_status` (status split). Refused while ``source`` is
+    frozen."""
+    require_not_frozen([source.pk], through_complaint=through_complaint)
     commune = AdminUnit.objects.get(pk=source.commune_id)
     return household_create(
         actor=actor,
@@ -234,10 +240,17 @@ def _household_values(hh: Household, fields: Iterable[str]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def household_update(*, actor: AnyUser, household: Household, **changes: Any) -> Household:
+def household_update(
+    *,
+    actor: AnyUser,
+    household: Household,
+    through_complaint: object | None = None,
+    **changes: Any,
+) -> Household:
     """Change the head's name, address, village, ethnic-minority and policy-group flags."""
     hh = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
     require_manage(actor, hh.commune)
+    require_not_frozen([hh.pk], through_complaint=through_complaint)
     bad = set(changes) - set(HOUSEHOLD_EDITABLE)
     if bad:
         raise ValidationError(f"Không sửa được / not editable: {sorted(bad)}")
@@ -250,7 +263,7 @@ def household_update(*, actor: AnyUser, household: Household, **changes: Any) ->
     changed = diff(before, after)
     if changed:
         hh.save()
-        audit(actor, "household_update", hh, changes=changed)
+        audit(actor, "household_update", hh, changes=changed | complaint_ref(through_complaint))
     return hh
 
 
@@ -262,10 +275,12 @@ def household_set_status(
     status: str,
     on: dt.date,
     went_to: Household | None = None,
+    through_complaint: object | None = None,
 ) -> Household:
     """Record that the household moved away, dissolved, split or merged (into ``went_to``)."""
     hh = Household.objects.select_for_update().select_related("commune").get(pk=household.pk)
     require_manage(actor, hh.commune)
+    require_not_frozen([hh.pk], through_complaint=through_complaint)
     if status not in HouseholdStatus.values:
         raise ValidationError(f"Tình trạng không rõ / unknown status: {status!r}")
     if went_to is not None and went_to.pk == hh.pk:
@@ -281,7 +296,8 @@ def household_set_status(
         changes=diff(
             before,
             {"status": status, "status_date": on, "went_to": went_to.pk if went_to else None},
-        ),
+        )
+        | complaint_ref(through_complaint),
     )
     return hh
 
@@ -293,22 +309,24 @@ MEMBER_EDITABLE = MEMBER_DATA_FIELDS
 
 
 def _check_member(m: Member, as_of_year: int) -> None:
-    errors: list[str] = []
+    """``ValidationError`` naming each field that is wrong (a form shows it at the field)."""
+    errors: dict[str, list[str]] = {}
     if m.sex not in Sex.values:
-        errors.append(f"giới tính không rõ / unknown sex: {m.sex!r}")
+        errors["sex"] = [f"giới tính không rõ / unknown sex: {m.sex!r}"]
     if m.relationship not in Relationship.values:
-        errors.append(f"quan hệ không rõ / unknown relationship: {m.relationship!r}")
+        errors["relationship"] = [f"quan hệ không rõ / unknown relationship: {m.relationship!r}"]
     year = m.birth_date.year if m.birth_date else m.birth_year
     if year is None:
-        errors.append("cần ngày sinh hoặc năm sinh / birth date or year needed")
+        errors["birth_year"] = ["cần ngày sinh hoặc năm sinh / birth date or year needed"]
     elif year > as_of_year or as_of_year - year > 120:
-        errors.append(f"năm sinh không thể có / impossible birth year: {year}")
+        errors["birth_year"] = [f"năm sinh không thể có / impossible birth year: {year}"]
     if m.national_id:
         m.national_id = normalize_citizen_id(m.national_id)
         check = check_citizen_id(
             m.national_id, sex=IdSex(m.sex) if m.sex in Sex.values else None, birth_year=year
         )
-        errors.extend(p.message for p in check.problems)
+        if check.problems:
+            errors["national_id"] = [p.message for p in check.problems]
     if errors:
         raise ValidationError(errors)
 
@@ -328,9 +346,11 @@ def member_add(
     health_insurance: bool = False,
     in_school: bool = False,
     disability: bool = False,
+    through_complaint: object | None = None,
 ) -> Member:
     hh = Household.objects.select_related("commune").get(pk=household.pk)
     require_manage(actor, hh.commune)
+    require_not_frozen([hh.pk], through_complaint=through_complaint)
     m = Member(
         household=hh,
         full_name=full_name.strip(),
@@ -347,14 +367,17 @@ def member_add(
     )
     _check_member(m, timezone.localdate().year)
     m.save()
-    audit(actor, "member_add", m, changes={"household": hh.pk})
+    audit(actor, "member_add", m, changes={"household": hh.pk} | complaint_ref(through_complaint))
     return m
 
 
 @transaction.atomic
-def member_update(*, actor: AnyUser, member: Member, **changes: Any) -> Member:
+def member_update(
+    *, actor: AnyUser, member: Member, through_complaint: object | None = None, **changes: Any
+) -> Member:
     m = Member.objects.select_for_update().select_related("household__commune").get(pk=member.pk)
     require_manage(actor, m.household.commune)
+    require_not_frozen([m.household_id], through_complaint=through_complaint)
     bad = set(changes) - set(MEMBER_EDITABLE)
     if bad:
         raise ValidationError(f"Không sửa được / not editable: {sorted(bad)}")
@@ -368,7 +391,7 @@ def member_update(*, actor: AnyUser, member: Member, **changes: Any) -> Member:
         # Never write an ID number into the log.
         if "national_id" in changed:
             changed["national_id"] = ["***", "***"]
-        audit(actor, "member_update", m, changes=changed)
+        audit(actor, "member_update", m, changes=changed | complaint_ref(through_complaint))
     return m
 
 
@@ -421,10 +444,12 @@ def review_create(
     causes: Iterable[str] = (),
     persons: int | None = None,
     standard_id: str | None = None,
+    through_complaint: object | None = None,
 ) -> ReviewRecord:
     """A draft review, classified by the standards engine."""
     hh = Household.objects.select_related("commune").get(pk=household.pk)
     require_manage(actor, hh.commune)
+    require_not_frozen([hh.pk], through_complaint=through_complaint)
     if kind not in ReviewKind.values:
         raise ValidationError(f"Loại rà soát không rõ / unknown review kind: {kind!r}")
     if kind == ReviewKind.ADHOC and review_date is None:
@@ -454,7 +479,8 @@ def review_create(
     apply_result(r, res)
     r.clean()
     r.save()
-    audit(actor, "review_create", r, changes={"classification": r.classification})
+    changes = {"classification": r.classification} | complaint_ref(through_complaint)
+    audit(actor, "review_create", r, changes=changes)
     return r
 
 
@@ -466,6 +492,7 @@ def review_update(
     inputs: Mapping[str, object] | None = None,
     causes: Iterable[str] | None = None,
     persons: int | None = None,
+    through_complaint: object | None = None,
 ) -> ReviewRecord:
     """Change a draft (re-classified). Approved records raise ``ImmutableReview``."""
     r = (
@@ -474,6 +501,7 @@ def review_update(
         .get(pk=review.pk)
     )
     require_manage(actor, r.household.commune)
+    require_not_frozen([r.household_id], through_complaint=through_complaint)
     if r.state == ReviewState.APPROVED:
         raise ImmutableReview(r.pk)
     before = {"inputs": r.inputs, "causes": r.causes, "persons": r.persons}
@@ -487,7 +515,7 @@ def review_update(
     changed = diff(before, {"inputs": r.inputs, "causes": r.causes, "persons": r.persons})
     if changed:
         r.save()
-        audit(actor, "review_update", r, changes=changed)
+        audit(actor, "review_update", r, changes=changed | complaint_ref(through_complaint))
     return r
 
 
@@ -518,6 +546,7 @@ def review_correct(
     reason: str,
     causes: Iterable[str] | None = None,
     persons: int | None = None,
+    through_complaint: object | None = None,
 ) -> ReviewRecord:
     """A new draft that corrects the approved ``review`` (which stays as it was)."""
     old = (
@@ -526,6 +555,7 @@ def review_correct(
         .get(pk=review.pk)
     )
     require_manage(actor, old.household.commune)
+    require_not_frozen([old.household_id], through_complaint=through_complaint)
     if old.state != ReviewState.APPROVED:
         raise ValidationError(
             "Chỉ điều chỉnh phiếu đã phê duyệt; phiếu dự thảo thì sửa trực tiếp / "
@@ -560,6 +590,7 @@ def review_correct(
         actor,
         "review_correct",
         new,
-        changes={"corrects": old.pk, "reason": reason, "classification": new.classification},
+        changes={"corrects": old.pk, "reason": reason, "classification": new.classification}
+        | complaint_ref(through_complaint),
     )
     return new

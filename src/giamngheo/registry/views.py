@@ -296,6 +296,7 @@ def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "events": _events(request.user, hh, members, reviews),
         "imports": _imports_of(hh),
         "ids_shown": can_view_national_id(request.user),
+        "can_manage": can_manage_unit(request.user, hh.commune),
     }
     return render(request, "registry/household_detail.html", context)
 

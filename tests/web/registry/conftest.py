@@ -7,7 +7,7 @@ Files are built in memory with openpyxl (``registry_files``); the review year is
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -25,3 +25,15 @@ def data_dir(settings: SettingsWrapper, tmp_path: Path) -> Path:
 @pytest.fixture
 def snapshot() -> Callable[[], tuple[Any, ...]]:
     return registry_snapshot
+
+
+@pytest.fixture
+def latest_schema() -> Iterator[None]:
+    """For a test that migrates the database back: migrate it forward to the latest schema
+    afterwards, whatever happened, so that the next tests of the worker find every column."""
+    yield
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())

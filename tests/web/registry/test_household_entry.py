@@ -460,6 +460,7 @@ def test_demo_records_entries_on_the_households_with_the_same_movements(
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("latest_schema")
 def test_migration_carries_entries_over_from_the_audit_events() -> None:
     """0003: the ``household_entry`` events written before the fields existed become the
     fields (1 January of the recorded year); households with a reason keep theirs."""
