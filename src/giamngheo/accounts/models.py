@@ -5,8 +5,12 @@ Rights by role (``Role.can_edit``):
 * ``province_officer``, ``district_officer``, ``commune_officer`` (cán bộ LĐTBXH / phụ trách
   giảm nghèo): read **and edit** their unit and every unit below it;
 * ``collaborator`` (cộng tác viên giảm nghèo), ``department`` (phòng ban), ``leader`` (lãnh đạo):
-  **read only** on their unit and every unit below it. (Household data entry by collaborators is
-  a right the registry may grant separately.)
+  **read only** on their unit and every unit below it. A collaborator is also the reviewer
+  (rà soát viên) of a review campaign: it enters surveys for the households assigned to it;
+* ``approver`` (chủ tịch UBND, người phê duyệt): reads its unit and below and signs decisions
+  there (a commune's recognition decision; a province's or district's approval of a whole
+  campaign); it changes no data otherwise, and never approves a household whose survey it
+  entered (maker-checker, ``giamngheo.reviews``).
 
 Superusers see and manage everything. A user without a profile sees nothing.
 ``can_view_national_id`` is an extra flag the household registry checks before showing CCCD/CMND
@@ -29,6 +33,7 @@ class Role(models.TextChoices):
     COLLABORATOR = "collaborator", _("Cộng tác viên giảm nghèo")
     DEPARTMENT = "department", _("Phòng ban")
     LEADER = "leader", _("Lãnh đạo")
+    APPROVER = "approver", _("Chủ tịch UBND (người phê duyệt)")
 
     @property
     def can_edit(self) -> bool:

@@ -3,6 +3,7 @@ PostgreSQL (production) is chosen with ``DATABASE_URL``."""
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from pathlib import Path
 
@@ -34,6 +35,7 @@ INSTALLED_APPS = [
     "giamngheo.computed",
     "giamngheo.transitions",
     "giamngheo.plans",
+    "giamngheo.reviews",
 ]
 
 MIDDLEWARE = [
@@ -139,3 +141,12 @@ MEDIA_ROOT = DATA_DIR / "media"
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# "Today" for deadlines (due this week, overdue, countdowns) when set, as an ISO date: for the
+# demo and for training (``giamngheo demo`` shows its 2020 campaign as of 09/10/2020). Empty or
+# unset in production: the real date. Audit times are never affected.
+GIAMNGHEO_TODAY = (
+    _dt.date.fromisoformat(os.environ["GIAMNGHEO_TODAY"])
+    if os.environ.get("GIAMNGHEO_TODAY")
+    else None
+)

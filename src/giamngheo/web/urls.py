@@ -19,5 +19,6 @@ urlpatterns = [
     path("ke-hoach/", include("giamngheo.plans.urls")),
     path("ho-gia-dinh/bien-dong/", include("giamngheo.transitions.urls")),
     path("ho-gia-dinh/", include("giamngheo.registry.urls")),
+    path("ra-soat/", include("giamngheo.reviews.urls")),
     path("admin/", admin.site.urls),
 ]

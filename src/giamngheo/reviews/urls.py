@@ -1,0 +1,12 @@
+"""Paths under ``/ra-soat/``: each view module lists its own patterns."""
+
+from giamngheo.reviews.views import adhoc, campaign, commune, survey
+
+app_name = "reviews"
+
+urlpatterns = [
+    *campaign.urlpatterns,
+    *commune.urlpatterns,
+    *survey.urlpatterns,
+    *adhoc.urlpatterns,
+]
