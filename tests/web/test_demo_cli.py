@@ -69,3 +69,35 @@ def test_units_import_command(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "hong.json" in result.output and "$[0]" in result.output
     assert "không có" in result.output and "neither" in result.output
+
+
+def test_demo_campaign_in_progress(settings: Any) -> None:
+    """The demo's 2020 campaign right after ``giamngheo demo``: five communes done and
+    locked, three in progress (posted with a complaint, a failed vote, one overdue), seen as
+    of 09/10/2020; the transitions name the unfinished communes rather than count them."""
+    import datetime as dt
+
+    from giamngheo.computed.tasks import current_value
+    from giamngheo.reviews.demo import AS_OF
+    from giamngheo.reviews.models import Campaign, CommuneState, ComplaintStatus, SurveyState
+    from giamngheo.reviews.selectors import campaign_progress
+    from giamngheo.transitions.report import TRANSITIONS, TransitionsParams
+
+    _run("demo", "--no-serve")
+    campaign = Campaign.objects.get(year=2020)
+    states = {r.commune.code: r for r in campaign.communes.select_related("commune")}
+    assert sum(r.state == CommuneState.ACCEPTED and r.locked for r in states.values()) == 5
+    ang, duc, bo_y = states["23380"], states["23383"], states["23395"]
+    assert ang.posting_start == dt.date(2020, 10, 5) and ang.posting_end == dt.date(2020, 10, 14)
+    assert ang.complaints.filter(status=ComplaintStatus.OPEN).count() == 1
+    assert duc.meetings.get().passed is False
+    assert duc.entries.filter(survey_state=SurveyState.RESURVEY).exists()
+    officer = User.objects.get(username="huyen.ngochoi")
+    progress = {p.review.commune.code: p for p in campaign_progress(officer, campaign, AS_OF)}
+    overdue = {code for code, p in progress.items() if p.overdue_days}
+    assert overdue == {"23395"} and progress["23395"].overdue_days == 9  # survey due 30/09
+    assert bo_y.entries.filter(survey_state=SurveyState.DONE).exists()
+    figures = current_value(
+        TRANSITIONS, officer, TransitionsParams(officer.profile.unit, 2020), "figures"
+    )
+    assert set(figures.pending) == {"Xã Đắk Ang", "Xã Đắk Dục", "Xã Bờ Y"}

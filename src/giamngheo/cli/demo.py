@@ -42,6 +42,27 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "commune_officer",
         "cán bộ xã Đắk Ang / Đắk Ang commune officer",
     ),
+    DemoUser(
+        "chutich.ngochoi",
+        "Chủ tịch UBND huyện Ngọc Hồi",
+        "611",
+        "approver",
+        "phê duyệt kết quả rà soát của huyện / approves the district's review result",
+    ),
+    DemoUser(
+        "chutich.dakang",
+        "Chủ tịch UBND xã Đắk Ang",
+        "23380",
+        "approver",
+        "ký quyết định công nhận của Đắk Ang / signs Đắk Ang's recognition decision",
+    ),
+    DemoUser(
+        "ctv.dakang",
+        "Cộng tác viên giảm nghèo Đắk Ang",
+        "23380",
+        "collaborator",
+        "rà soát viên Đắk Ang (phiếu B) / Đắk Ang reviewer (surveys)",
+    ),
     DemoUser("admin", "Quản trị viên", None, None, "quản trị / superuser (Django admin)"),
 )
 
@@ -102,15 +123,26 @@ def load_plans_demo() -> str | None:
 
 
 def load_registry_demo() -> str | None:
-    """Call ``giamngheo.registry.demo.load_demo_registry()`` when the registry provides it;
-    its one-line summary."""
-    if importlib.util.find_spec("giamngheo.registry.demo") is None:
-        return None
-    module = importlib.import_module("giamngheo.registry.demo")
-    loader = getattr(module, "load_demo_registry", None)
-    if loader is None:
-        return None
-    return str(loader())
+    """The demo registry (``giamngheo.registry.demo``), the 2020 reviews of the communes whose
+    demo campaign is in progress kept as drafts; its one-line summary."""
+    from giamngheo.registry.demo import load_demo_registry
+    from giamngheo.reviews.demo import DRAFTS_FOR
+
+    return str(load_demo_registry(drafts_for=DRAFTS_FOR))
+
+
+def load_review_demo() -> str:
+    """The demo's 2020 review campaign (``giamngheo.reviews.demo``), run by the district
+    officer with the Đắk Ang collaborator as reviewer."""
+    from django.contrib.auth import get_user_model
+
+    from giamngheo.reviews.demo import AS_OF, load_demo_campaign
+
+    users = get_user_model().objects
+    campaign = load_demo_campaign(
+        users.get(username="huyen.ngochoi"), users.get(username="ctv.dakang")
+    )
+    return f"{campaign.name} (xem ngày / as of {AS_OF:%d/%m/%Y})"
 
 
 def start_worker() -> subprocess.Popen[bytes]:
@@ -135,6 +167,19 @@ def run_server(host: str, port: int) -> None:
             worker.wait(timeout=10)
         except subprocess.TimeoutExpired:
             worker.kill()
+
+
+def _demo_today() -> None:
+    """The demo campaign is seen as of its date (``GIAMNGHEO_TODAY``), unless the caller set
+    one (an empty value: the real date); the worker inherits it."""
+    from django.conf import settings
+
+    from giamngheo.reviews.demo import AS_OF
+
+    if "GIAMNGHEO_TODAY" not in os.environ:
+        os.environ["GIAMNGHEO_TODAY"] = AS_OF.isoformat()
+        settings.GIAMNGHEO_TODAY = AS_OF
+        click.echo(f"Ngày xem các hạn / deadlines seen as of: {AS_OF:%d/%m/%Y} (GIAMNGHEO_TODAY)")
 
 
 @click.command("demo")
@@ -163,6 +208,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
         click.echo(f"Kế hoạch mẫu / demo plan: {plan}")
     else:
         click.echo("Kế hoạch mẫu: chưa có / demo plan: not available")
+    click.echo(f"Đợt rà soát mẫu / demo review campaign: {load_review_demo()}")
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo("=" * 64)
@@ -173,6 +219,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     click.echo("=" * 64)
     if no_serve:
         return
+    _demo_today()
     click.echo("Ctrl+C để dừng / to stop.")
     run_server(host, port)
 

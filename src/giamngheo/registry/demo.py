@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -43,6 +43,7 @@ from giamngheo.core.standards import classify_household, get_standard
 from giamngheo.core.synth.history import DemoRegistry, Entry, ngoc_hoi_history
 from giamngheo.geo.models import AdminUnit, Kind, Level
 from giamngheo.geo.services import load_ngoc_hoi_demo
+from giamngheo.registry.audit import audit
 from giamngheo.registry.bulk import insert_many, tune_connection
 from giamngheo.registry.models import (
     MEMBER_DATA_FIELDS,
@@ -113,6 +114,7 @@ class DemoRegistrySummary:
     villages: int
     seconds: float
     already_loaded: bool = False
+    drafts: int = 0
 
     def __str__(self) -> str:
         hh, mm, rr = (format_int(n) for n in (self.households, self.members, self.reviews))
@@ -121,9 +123,14 @@ class DemoRegistrySummary:
                 f"đã có sẵn / already loaded: {hh} hộ/households, {mm} thành viên/members, "
                 f"{rr} phiếu/reviews"
             )
+        drafts = (
+            f", {format_int(self.drafts)} dự thảo chờ duyệt/drafts awaiting approval"
+            if self.drafts
+            else ""
+        )
         return (
             f"{hh} hộ/households, {mm} thành viên/members, {rr} phiếu rà soát/reviews "
-            f"2018–2020 (đã duyệt/approved), {self.villages} thôn mới/new villages "
+            f"2018–2020 (đã duyệt/approved{drafts}), {self.villages} thôn mới/new villages "
             f"({self.seconds:.1f} s)"
         )
 
@@ -211,8 +218,14 @@ def _loaded_summary(seed: int, started: float) -> DemoRegistrySummary | None:
 
 
 @transaction.atomic
-def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
-    """Load the synthetic Ngọc Hồi registry (idempotent; see the module docstring)."""
+def load_demo_registry(
+    seed: int = 1, drafts_for: Collection[tuple[str, int]] = ()
+) -> DemoRegistrySummary:
+    """Load the synthetic Ngọc Hồi registry (idempotent; see the module docstring).
+
+    ``drafts_for``: (commune GSO code, year) pairs whose reviews are stored as **drafts**, as
+    a committed import awaiting approval leaves them — the demo's review campaign carries
+    them through its steps (``giamngheo.reviews.demo``)."""
     started = time.perf_counter()
     done = _loaded_summary(seed, started)
     if done is not None:
@@ -230,7 +243,7 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
         )
     )
     todo = [h for h in registry.households if (communes[h.commune_code].pk, h.code) not in existing]
-    load = _Load(registry, communes, loader.pk, timezone.now())
+    load = _Load(registry, communes, loader.pk, timezone.now(), set(drafts_for))
     load.insert_households(todo, village_pk)
     load.link_households(todo)
     new_ids = {h.household_id for h in todo}
@@ -239,9 +252,9 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
     reviews = [r for r in registry.reviews if r.household_id in new_ids]
     load.insert_reviews(reviews)
 
-    AuditEvent.objects.create(
-        actor_id=loader.pk,
-        action=MARKER_ACTION,
+    audit(
+        loader,
+        MARKER_ACTION,
         object_type=MARKER_TYPE,
         object_id=_marker_id(seed),
         object_repr="Ngọc Hồi 2018–2020",
@@ -253,6 +266,10 @@ def load_demo_registry(seed: int = 1) -> DemoRegistrySummary:
         reviews=len(reviews),
         villages=villages_created,
         seconds=time.perf_counter() - started,
+        drafts=sum(
+            (registry.household(r.household_id).commune_code, r.year) in load.drafts_for
+            for r in reviews
+        ),
     )
 
 
@@ -315,9 +332,11 @@ class _Load:
         communes: dict[str, AdminUnit],
         loader_id: int,
         now: dt.datetime,
+        drafts_for: set[tuple[str, int]] | None = None,
     ) -> None:
         self.registry, self.communes = registry, communes
         self.loader_id, self.now = loader_id, now
+        self.drafts_for = drafts_for or set()
         self.code_pk: dict[tuple[int, str], int] = {}
 
     def pk_of(self, household_id: str) -> int:
@@ -418,6 +437,10 @@ class _Load:
                 if res.classification != r.classification:  # pragma: no cover - the synth checks
                     raise AssertionError(f"{r.household_id} {r.year}: engine says {res}")
                 inputs = {k: v for k, v in record.items() if k not in ("household_id", "area")}
+                draft = (self.registry.household(r.household_id).commune_code, r.year) in (
+                    self.drafts_for
+                )
+                state = ReviewState.DRAFT if draft else ReviewState.APPROVED
                 rows.append(
                     (
                         self.pk_of(r.household_id),
@@ -434,11 +457,11 @@ class _Load:
                         res.explanation_vi,
                         res.explanation_en,
                         [_CAUSE[c] for c in r.causes],
-                        ReviewState.APPROVED.value,
+                        state.value,
                         0,
                         None,
-                        loader_id,
-                        now,
+                        None if draft else loader_id,
+                        None if draft else now,
                         loader_id,
                         now,
                     )
