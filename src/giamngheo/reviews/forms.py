@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from giamngheo.core.review._files import DATA_DIR
@@ -354,3 +355,21 @@ class DecisionForm(forms.Form):
 
 class SubmitForm(forms.Form):
     note = _text(_("Ghi chú"), required=False, max_length=500)
+
+
+class BatchField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    def label_from_instance(self, obj: Any) -> str:
+        at = timezone.localtime(obj.created_at)
+        return f"{obj.file_name} — {at:%d/%m/%Y %H:%M} ({obj.households_valid})"
+
+
+class IntakeForm(forms.Form):
+    """A committed spreadsheet import to bring into the commune's list (``intake_batches``)."""
+
+    batch = BatchField(queryset=None, label=_("Tệp đã nhập"))
+
+    def __init__(self, *args: Any, batches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["batch"]
+        assert isinstance(field, BatchField)
+        field.queryset = batches

@@ -14,7 +14,13 @@ from django.utils import timezone
 
 from giamngheo.accounts.access import unit_scope_q
 from giamngheo.geo.models import AdminUnit
-from giamngheo.registry.models import ReviewKind, ReviewRecord, ReviewState
+from giamngheo.registry.models import (
+    ImportBatch,
+    ImportStatus,
+    ReviewKind,
+    ReviewRecord,
+    ReviewState,
+)
 from giamngheo.reviews import rules as review_rules
 from giamngheo.reviews.models import (
     STEP_KEYS,
@@ -176,3 +182,16 @@ def due_this_week(progress: Iterable[CommuneProgress]) -> list[tuple[CommuneProg
 def overdue(progress: Iterable[CommuneProgress]) -> list[tuple[CommuneProgress, StepCell]]:
     rows = [(p, c) for p in progress for c in p.cells if c.status == "overdue"]
     return sorted(rows, key=lambda pc: -pc[1].days_late)
+
+
+def intake_batches(review: CommuneReview) -> QuerySet[ImportBatch]:
+    """The committed periodic review imports of the campaign's year that cover the commune
+    (uploaded for the commune or a unit above it): what can come into its list as surveys."""
+    commune = review.commune
+    scopes = [commune.pk, *(u.pk for u in commune.ancestors())]
+    return ImportBatch.objects.filter(
+        status=ImportStatus.COMMITTED,
+        year=review.campaign.year,
+        kind=ReviewKind.PERIODIC,
+        scope_id__in=scopes,
+    ).order_by("-pk")

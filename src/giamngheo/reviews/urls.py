@@ -1,12 +1,13 @@
 """Paths under ``/ra-soat/``: each view module lists its own patterns."""
 
-from giamngheo.reviews.views import adhoc, campaign, commune, survey
+from giamngheo.reviews.views import adhoc, campaign, commune, intake, survey
 
 app_name = "reviews"
 
 urlpatterns = [
     *campaign.urlpatterns,
     *commune.urlpatterns,
+    *intake.urlpatterns,
     *survey.urlpatterns,
     *adhoc.urlpatterns,
 ]

@@ -59,6 +59,12 @@ PLAN = {
 }
 
 
+def head_id(commune_code: str, hcode: str) -> str:
+    """The head's citizen ID: 062 (Kon Tum), 0 (male, born in the 1900s), 75, then the
+    commune and the household, so that no two people share one."""
+    return f"062075{int(commune_code) % 1000:03d}{int(hcode[1:]):03d}"
+
+
 def _user(name: str, unit: AdminUnit, role: str) -> User:
     user = User.objects.create_user(username=name, password="x", first_name=name)
     UserProfile.objects.create(user=user, unit=unit, role=role)
@@ -109,7 +115,7 @@ def world(db: None) -> World:
                 birth_year=1975,
                 relationship="head",
                 ethnicity="Xơ Đăng",
-                national_id="062075000123",
+                national_id=head_id(code, hcode),
             )
             Member.objects.create(
                 household=hh,

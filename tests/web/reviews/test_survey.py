@@ -321,3 +321,23 @@ def _engine(income: str) -> dict[str, object]:
         "income": int(income.replace(".", "")),
         **{f"dep_{k}": 0 for k in get_standard("ND07-2021").indicator_keys},
     }
+
+
+def test_a_local_standard_is_classified_live_beside_the_national(
+    entries: dict[str, ListEntry], reviewer: User, review_campaign: Campaign
+) -> None:
+    """A province running its own standard (Bắc Ninh: 1.750.000 rural, the NĐ 07 deprivation
+    rule) beside the national one: the form shows both, each with its own class."""
+    url = reverse("reviews:survey_classify", args=[entries["DA-01"].pk])
+    c = client_for(reviewer)
+    before = c.post(url, _form("1.600.000")).json()
+    assert before["local"] == ""  # no local standard in this campaign
+    review_campaign.local_standard = "local-BacNinh-2025.json"
+    review_campaign.save(update_fields=["local_standard"])
+    both = c.post(url, _form("1.600.000")).json()
+    assert both["classification"] != "near_poor"  # above the national line of 1.500.000
+    assert "BacNinh-2025" in both["local"] and "Hộ cận nghèo" in both["local"]
+    poor = c.post(url, _form("1.600.000", "water", "sanitation", "telecom")).json()
+    assert "Hộ nghèo" in poor["local"]
+    page = c.get(reverse("reviews:survey", args=[entries["DA-01"].pk])).content.decode()
+    assert "Chuẩn nghèo địa phương" in page

@@ -41,6 +41,7 @@ from giamngheo.reviews.forms import (
     ComplaintDecideForm,
     ComplaintForm,
     DecisionForm,
+    IntakeForm,
     MeetingForm,
     PostingForm,
     SubmitForm,
@@ -229,9 +230,15 @@ def commune_context(
         "complaint_form": failed.get("complaint") or ComplaintForm(entries=commune_entries),
         "decision_form": failed.get("decision") or DecisionForm(initial={"date": today}),
         "submit_form": failed.get("submit") or SubmitForm(),
+        "intake_form": failed.get("intake") or _intake_form(r, rights),
         "today": today,
         "english": english(),
     }
+
+
+def _intake_form(r: CommuneReview, rights: Rights) -> IntakeForm | None:
+    batches = selectors.intake_batches(r)
+    return IntakeForm(batches=batches) if rights.before_decision and batches.exists() else None
 
 
 def commune_page(
@@ -258,7 +265,7 @@ def commune_detail(request: HttpRequest, pk: int) -> HttpResponse:
 Write = Callable[[CommuneReview, Any], object]
 
 
-def _act(
+def act(
     request: HttpRequest,
     r: CommuneReview,
     *,
@@ -289,7 +296,7 @@ def _prepared(request: HttpRequest, pk: int) -> CommuneReview:
 @refusals
 def list_generate(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    return _act(
+    return act(
         request,
         r,
         form=None,
@@ -305,7 +312,7 @@ def list_generate(request: HttpRequest, pk: int) -> HttpResponse:
 def list_add_applicant(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
     form = ApplicantForm(request.POST, commune=r.commune)
-    return _act(
+    return act(
         request,
         r,
         form=form,
@@ -326,7 +333,7 @@ def list_add_applicant(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def list_add(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    return _act(
+    return act(
         request,
         r,
         form=AddForm(request.POST, commune=r.commune),
@@ -349,7 +356,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
         villages=_villages(r),
         entries=r.entries.all(),
     )
-    return _act(
+    return act(
         request,
         r,
         form=form,
@@ -371,7 +378,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
     form = MeetingForm(request.POST, villages=_villages(r))
-    return _act(
+    return act(
         request,
         r,
         form=form,
@@ -397,7 +404,7 @@ def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def posting_start(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    return _act(
+    return act(
         request,
         r,
         form=PostingForm(request.POST),
@@ -414,7 +421,7 @@ def posting_start(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def complaint_open(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    return _act(
+    return act(
         request,
         r,
         form=ComplaintForm(request.POST, entries=r.entries.all()),
@@ -441,7 +448,7 @@ def complaint_decide(request: HttpRequest, pk: int) -> HttpResponse:
         access.require_prepare(request.user, r.commune)
     else:
         access.require_consolidate(request.user, r.campaign)
-    return _act(
+    return act(
         request,
         r,
         form=ComplaintDecideForm(request.POST, auto_id=f"id_c{c.pk}_%s"),
@@ -460,7 +467,7 @@ def complaint_appeal(request: HttpRequest, pk: int) -> HttpResponse:
     c = complaint_or_404(request, pk)
     r = review_or_404(request, c.review_id)
     access.require_consolidate(request.user, r.campaign)
-    return _act(
+    return act(
         request,
         r,
         form=AppealForm(request.POST, auto_id=f"id_a{c.pk}_%s"),
@@ -484,7 +491,7 @@ def complaint_appeal(request: HttpRequest, pk: int) -> HttpResponse:
 def decide(request: HttpRequest, pk: int) -> HttpResponse:
     r = review_or_404(request, pk)
     access.require_decide(request.user, r.commune)
-    return _act(
+    return act(
         request,
         r,
         form=DecisionForm(request.POST),
@@ -505,7 +512,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def commune_submit(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    return _act(
+    return act(
         request,
         r,
         form=SubmitForm(request.POST),
