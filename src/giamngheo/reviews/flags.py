@@ -46,8 +46,10 @@ def _income(inputs: Any) -> float | None:
 
 def _latest_surveys(entry_ids: Sequence[int]) -> dict[int, Survey]:
     out: dict[int, Survey] = {}
-    for s in Survey.objects.filter(entry_id__in=entry_ids, final=True).order_by(
-        "entry_id", "version"
+    for s in (
+        Survey.objects.filter(entry_id__in=entry_ids, final=True)
+        .only("entry_id", "version", "inputs", "result")
+        .order_by("entry_id", "version")
     ):
         out[s.entry_id] = s
     return out
@@ -63,6 +65,7 @@ def _previous_records(year: int, households: Sequence[int]) -> dict[int, ReviewR
             state=ReviewState.APPROVED,
         )
         .current()
+        .only("household_id", "revision", "inputs", "deprived")
         .order_by("household_id", "revision")
     ):
         out[rec.household_id] = rec
@@ -187,3 +190,37 @@ def review_flags(reviews: Sequence[CommuneReview]) -> dict[int, list[Flag]]:
         for rid in targets:
             out[rid].append(f)
     return out
+
+
+#: What each kind of flag is about, for the headings of the groups (Vietnamese, English).
+KIND_LABELS: dict[str, tuple[str, str]] = {
+    "reduction_beyond_target": ("Giảm nghèo vượt xa chỉ tiêu", "Reduction far beyond the target"),
+    "escape_without_change": (
+        "Thoát nghèo, thoát cận nghèo mà không có thay đổi",
+        "Escapes with no change in income or any indicator",
+    ),
+    "duplicate_citizen_id": ("Trùng số định danh", "The same citizen ID twice"),
+    "class_jump": ("Đổi nhiều bậc trong một năm", "Several classes in one year"),
+    "possible_duplicate_person": ("Có thể trùng người", "Possibly the same person twice"),
+}
+
+
+def flag_groups(flags: Sequence[Flag], *, english: bool) -> list[dict[str, Any]]:
+    """The flags grouped by kind, warnings first, each group with its heading and count, for
+    pages where a commune of thousands of households may have hundreds of flags."""
+    groups: dict[str, list[Flag]] = defaultdict(list)
+    for f in flags:
+        groups[f.kind].append(f)
+    out = []
+    for kind, items in groups.items():
+        vi, en = KIND_LABELS.get(kind, (kind, kind))
+        out.append(
+            {
+                "kind": kind,
+                "label": en if english else vi,
+                "warning": any(f.severity == "warning" for f in items),
+                "count": len(items),
+                "flags": items,
+            }
+        )
+    return sorted(out, key=lambda g: (not g["warning"], -g["count"]))

@@ -237,6 +237,20 @@ def test_a_whole_periodic_campaign(world: World) -> None:  # noqa: F811  # long:
     surveys = _entry(ang, "H6").surveys.count()
     page = _survey(w.officers[DAK_ANG], ang, "H6", expect=400)
     assert "chỉ điều tra lại qua khiếu nại" in page
+    # … and the list is closed: a household applying now goes to the monthly review.
+    with pytest.raises(ValidationError) as exc:
+        services.list_add(
+            actor=w.officers[DAK_ANG],
+            review=ang,
+            household=w.households[DAK_ANG, "H7"],
+            reason="Hộ mới đề nghị sau niêm yết",
+        )
+    assert exc.value.code == "posted"
+    officer = Client()
+    officer.force_login(w.officers[DAK_ANG])
+    commune_page = officer.get(reverse("reviews:commune", args=[ang.pk])).content.decode()
+    assert reverse("reviews:list_generate", args=[ang.pk]) not in commune_page
+    assert reverse("reviews:list_add", args=[ang.pk]) not in commune_page
     assert _entry(ang, "H6").surveys.count() == surveys
     from giamngheo.registry.services import household_update
 

@@ -383,6 +383,36 @@ def test_flags_for_the_commune_and_the_upper_level(
     assert 'id="canh-bao"' in text(login(district_officer).get(campaign))
     assert 'id="canh-bao"' not in text(login(commune_officer).get(campaign))
     assert plan_targets(2021, [review_units.dak_ang.pk]) == {}
+    # Grouped by kind, with the count.
+    assert "Đổi nhiều bậc trong một năm: <strong>2</strong>" in page
+
+
+def test_flags_are_grouped_warnings_first_and_cut_on_the_campaign_page() -> None:
+    """A commune of thousands of households can have hundreds of flags: each kind is one
+    folded group with its count; the campaign page lists the first 20 of each."""
+    from django.template.loader import render_to_string
+
+    from giamngheo.core.review.plausibility import Flag
+    from giamngheo.reviews.flags import flag_groups
+
+    jumps = [
+        Flag("class_jump", "check", (str(i),), f"Hộ H{i}: đổi nhiều bậc", f"H{i}: jumps")
+        for i in range(25)
+    ]
+    escape = Flag("escape_without_change", "warning", ("99",), "Hộ H99: thoát", "H99: escapes")
+    groups = flag_groups([*jumps, escape], english=False)
+    assert [(g["kind"], g["count"], g["warning"]) for g in groups] == [
+        ("escape_without_change", 1, True),
+        ("class_jump", 25, False),
+    ]
+    html = render_to_string("reviews/_flags.html", {"groups": groups, "limit": 20})
+    assert html.count("<li") == 21 and "Hộ H19:" in html and "Hộ H20:" not in html
+    assert "20 đầu tiên trong 25" in html
+    whole = render_to_string("reviews/_flags.html", {"groups": groups, "open_warnings": True})
+    assert whole.count("<li") == 26 and "đầu tiên" not in whole
+    assert '<details class="flag-group" data-kind="escape_without_change" open>' in whole
+    english = flag_groups([*jumps, escape], english=True)
+    assert english[1]["label"] == "Several classes in one year"
 
 
 # ---------------------------------------------------------------------------------------------

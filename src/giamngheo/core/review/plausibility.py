@@ -231,11 +231,15 @@ def duplicate_people(persons: Iterable[Person]) -> tuple[Flag, ...]:
     people = list(persons)
     flags: list[Flag] = []
     by_id: dict[str, list[Person]] = defaultdict(list)
+    has_id: dict[int, bool] = {}  # id(person) → carries a citizen ID
     for p in people:
         nid = normalize_citizen_id(p.national_id)
+        has_id[id(p)] = bool(nid)
         if nid:
             by_id[nid].append(p)
     for nid, unordered in by_id.items():
+        if len(unordered) < 2:  # most people: nothing to compare
+            continue
         group = _ordered(unordered)
         codes = _households(group)
         if len(codes) < 2:
@@ -253,16 +257,25 @@ def duplicate_people(persons: Iterable[Person]) -> tuple[Flag, ...]:
             )
         )
     by_name: dict[tuple[str, str, int], list[Person]] = defaultdict(list)
+    folded: dict[str, str] = {}  # names repeat a great deal: fold each once
     for p in people:
-        name = fold(p.full_name)
+        name = folded.get(p.full_name)
+        if name is None:
+            name = folded[p.full_name] = fold(p.full_name)
         if name and p.birth_year is not None:
             by_name[(p.commune, name, p.birth_year)].append(p)
     for (commune, _, year), group in by_name.items():
+        if len(group) < 2:
+            continue
         linked = _ordered(
             [
                 p
                 for p in group
-                if any(q.household_id != p.household_id and _may_be_same(p, q) for q in group)
+                # Without two IDs nothing tells them apart; two equal IDs are a warning above.
+                if any(
+                    q.household_id != p.household_id and not (has_id[id(p)] and has_id[id(q)])
+                    for q in group
+                )
             ]
         )
         codes = _households(linked)
@@ -282,12 +295,6 @@ def duplicate_people(persons: Iterable[Person]) -> tuple[Flag, ...]:
             )
         )
     return tuple(flags)
-
-
-def _may_be_same(p: Person, q: Person) -> bool:
-    """Without two IDs nothing tells them apart; two equal IDs are already a warning."""
-    a, b = normalize_citizen_id(p.national_id), normalize_citizen_id(q.national_id)
-    return not (a and b)
 
 
 def _ordered(group: Iterable[Person]) -> list[Person]:

@@ -62,6 +62,20 @@ def require_not_decided(review: CommuneReview) -> None:
         )
 
 
+def require_not_posted(review: CommuneReview) -> None:
+    """The list is closed once posted: a household that applies later goes to the monthly
+    (ad-hoc) review."""
+    require_not_decided(review)
+    if review.posting_start is not None:
+        raise refuse(
+            "Danh sách đã niêm yết: không bổ sung hộ; hộ đề nghị sau đó được rà soát thường xuyên"
+            " hằng tháng",
+            "the list is posted: no household is added; one that applies later goes to the"
+            " monthly review",
+            "posted",
+        )
+
+
 def require_campaign_open(campaign: Campaign) -> None:
     if campaign.status == CampaignStatus.CLOSED:
         raise refuse("Đợt rà soát đã kết thúc", "the campaign is closed", "campaign_closed")

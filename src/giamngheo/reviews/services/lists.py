@@ -38,6 +38,7 @@ from giamngheo.reviews.services.common import (
     log,
     refuse,
     require_not_decided,
+    require_not_posted,
     require_open,
 )
 
@@ -71,7 +72,7 @@ def list_generate(*, actor: AnyUser, review: CommuneReview) -> int:
     added."""
     r = locked_review(review)
     require_prepare(actor, r.commune)
-    require_not_decided(r)
+    require_not_posted(r)
     classes = current_classes(r.commune, r.campaign.year)
     have = set(r.entries.values_list("household_id", flat=True))
     active = set(
@@ -122,7 +123,7 @@ def list_add_applicant(
     surveyed (its class stays as it was)."""
     r = locked_review(review)
     require_prepare(actor, r.commune)
-    require_not_decided(r)
+    require_not_posted(r)
     hh = _household_in(r, household)
     screening = review_rules.screen(answers)
     prev = current_classes(r.commune, r.campaign.year, households=[hh.pk]).get(hh.pk, "")
@@ -146,7 +147,7 @@ def list_add(
     """A household added to the list by hand, with the reason."""
     r = locked_review(review)
     require_prepare(actor, r.commune)
-    require_not_decided(r)
+    require_not_posted(r)
     if not reason.strip():
         raise refuse("Cần lý do bổ sung hộ", "an addition needs a reason", "reason")
     hh = _household_in(r, household)

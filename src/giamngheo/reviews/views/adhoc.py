@@ -27,7 +27,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,7 +40,7 @@ from giamngheo.core.standards import standard_for
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.registry.models import Household, Member
 from giamngheo.reviews import rules as review_rules
-from giamngheo.reviews import services
+from giamngheo.reviews import selectors, services
 from giamngheo.reviews.access import can_decide, can_prepare
 from giamngheo.reviews.documents import monthly_report_of, refusal_of
 from giamngheo.reviews.models import Application, ApplicationKind, ApplicationState
@@ -228,7 +227,7 @@ def _receive(request: HttpRequest, commune: AdminUnit, form: ReceiveForm) -> Htt
 @require_http_methods(["GET", "POST"])
 def applications_view(request: HttpRequest) -> HttpResponse:
     params = request.POST if request.method == "POST" else request.GET
-    today = timezone.localdate()
+    today = selectors.today()
     commune = _chosen(request, params.get("xa", "").strip())
     year, month = _month(params.get("thang", ""), today)
     form = ReceiveForm(
@@ -269,7 +268,7 @@ def monthly_report_view(request: HttpRequest) -> HttpResponse:
     commune = _chosen(request, request.GET.get("xa", "").strip())
     if commune is None:
         raise Http404(_("Chọn xã."))
-    year, month = _month(request.GET.get("thang", ""), timezone.localdate())
+    year, month = _month(request.GET.get("thang", ""), selectors.today())
     ext = request.GET.get("dinh_dang", "pdf")
     if ext not in TYPES:
         raise Http404(_("Định dạng không rõ."))
@@ -305,7 +304,7 @@ def _classifier(app: Application, members: list[Member]) -> Any:
 
 def _step_forms(request: HttpRequest, action: str) -> dict[str, forms.Form]:
     data = request.POST if request.method == "POST" else None
-    today = timezone.localdate()
+    today = selectors.today()
     return {
         "meeting": MeetingForm(data if action == "meeting" else None, initial={"date": today}),
         "post": PostForm(data if action == "post" else None, initial={"start": today}),
@@ -384,7 +383,7 @@ def application_view(request: HttpRequest, pk: int) -> HttpResponse:
         if saved is not None:
             messages.success(request, _("Đã lưu."))
             return redirect("reviews:application", app.pk)
-    today = timezone.localdate()
+    today = selectors.today()
     return render(
         request,
         "reviews/adhoc_detail.html",

@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
@@ -32,7 +31,7 @@ from giamngheo.core.standards import get_standard
 from giamngheo.geo.models import Level
 from giamngheo.reviews import access, selectors, services
 from giamngheo.reviews import rules as review_rules
-from giamngheo.reviews.flags import review_flags
+from giamngheo.reviews.flags import flag_groups, review_flags
 from giamngheo.reviews.forms import (
     CalendarForm,
     CampaignOpenForm,
@@ -88,7 +87,7 @@ def _campaigns_page(
 
 
 def _all_step_names(form: CampaignOpenForm) -> list[tuple[str, str]]:
-    year = form.initial.get("year") or timezone.localdate().year
+    year = form.initial.get("year") or selectors.today().year
     try:
         rules = review_rules.rules_for_year(int(year))
     except ValidationError:
@@ -99,7 +98,7 @@ def _all_step_names(form: CampaignOpenForm) -> list[tuple[str, str]]:
 @require_GET
 def campaign_list(request: HttpRequest) -> HttpResponse:
     units = _openable(request)
-    form = CampaignOpenForm(units=units, year=timezone.localdate().year) if units.exists() else None
+    form = CampaignOpenForm(units=units, year=selectors.today().year) if units.exists() else None
     return _campaigns_page(request, form)
 
 
@@ -113,7 +112,7 @@ def campaign_open(request: HttpRequest) -> HttpResponse:
             "Chỉ cán bộ cấp tỉnh hoặc huyện mới mở được đợt rà soát / "
             "only a province or district officer opens a campaign"
         )
-    form = CampaignOpenForm(request.POST, units=units, year=timezone.localdate().year)
+    form = CampaignOpenForm(request.POST, units=units, year=selectors.today().year)
     if not form.is_valid():
         return _campaigns_page(request, form, form_errors(form), status=400)
     d = form.cleaned_data
@@ -215,7 +214,7 @@ def _matrix(progress: list[selectors.CommuneProgress]) -> list[dict[str, Any]]:
 
 
 def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]:
-    user, today = request.user, timezone.localdate()
+    user, today = request.user, selectors.today()
     rules = review_rules.rules_of(campaign)
     std = get_standard(campaign.standard_id)
     progress = selectors.campaign_progress(user, campaign, today)
@@ -236,7 +235,9 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
         "due_week": [(p, c, names.get(c.key, c.key)) for p, c in selectors.due_this_week(progress)],
         "overdue": [(p, c, names.get(c.key, c.key)) for p, c in selectors.overdue(progress)],
         "results": [result_row(r) for r in reviews],
-        "flags": [(r, flags.get(r.pk, [])) for r in reviews if flags.get(r.pk)],
+        "flags": [
+            (r, flag_groups(flags[r.pk], english=english())) for r in reviews if flags.get(r.pk)
+        ],
         "upper": upper,
         "can_set": can_set,
         "can_consolidate": is_open and access.can_consolidate(user, campaign),

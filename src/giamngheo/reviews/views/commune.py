@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +31,7 @@ from giamngheo.registry.models import Classification
 from giamngheo.reviews import access, documents, selectors, services
 from giamngheo.reviews import rules as review_rules
 from giamngheo.reviews.exports import list_xlsx
-from giamngheo.reviews.flags import review_flags
+from giamngheo.reviews.flags import flag_groups, review_flags
 from giamngheo.reviews.forms import (
     AddForm,
     AppealForm,
@@ -75,6 +74,7 @@ from giamngheo.reviews.views.common import (
 class Rights:
     prepare: bool  # an officer managing the commune, while the result is open
     before_decision: bool  # … and the commune has no decision yet
+    before_posting: bool  # … and its list is not posted yet (the list can still grow)
     decide: bool
     consolidate: bool
     submit: bool
@@ -88,6 +88,7 @@ def _rights(request: HttpRequest, r: CommuneReview) -> Rights:
     return Rights(
         prepare=prepare,
         before_decision=prepare and r.state == CommuneState.IN_PROGRESS,
+        before_posting=prepare and r.state == CommuneState.IN_PROGRESS and r.posting_start is None,
         decide=open_
         and access.can_decide(user, r.commune)
         and r.posting_end is not None
@@ -184,7 +185,7 @@ def _posting(r: CommuneReview, today: Any) -> dict[str, Any]:
 def commune_context(
     request: HttpRequest, r: CommuneReview, failed: dict[str, Any]
 ) -> dict[str, Any]:
-    user, today, campaign = request.user, timezone.localdate(), r.campaign
+    user, today, campaign = request.user, selectors.today(), r.campaign
     rules = review_rules.rules_of(campaign)
     names = step_names(rules)
     progress = selectors.campaign_progress(user, campaign, today, only=r)[0]
@@ -216,7 +217,7 @@ def commune_context(
         "meetings_done": bool(meetings) and not any(m["waiting"] for m in meetings),
         "posting": _posting(r, today),
         "complaints": _complaints(r, rights, today, failed),
-        "flags": review_flags([r]).get(r.pk, []),
+        "flags": flag_groups(review_flags([r]).get(r.pk, []), english=english()),
         "decisions": [
             (d, d.entries.filter(certificate_seq__isnull=False).exists())
             for d in r.decisions.order_by("date", "pk")
@@ -238,7 +239,7 @@ def commune_context(
 
 def _intake_form(r: CommuneReview, rights: Rights) -> IntakeForm | None:
     batches = selectors.intake_batches(r)
-    return IntakeForm(batches=batches) if rights.before_decision and batches.exists() else None
+    return IntakeForm(batches=batches) if rights.before_posting and batches.exists() else None
 
 
 def commune_page(
