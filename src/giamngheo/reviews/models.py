@@ -432,3 +432,37 @@ class Application(models.Model):
 
     def __str__(self) -> str:
         return f"{self.household_id} {self.kind} {self.received}"
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Đang chờ")
+    RUNNING = "running", _("Đang tạo")
+    DONE = "done", _("Đã xong")
+    FAILED = "failed", _("Lỗi")
+
+
+class DocumentJob(models.Model):
+    """A batch of certificates made by the background worker (``reviews.tasks``): a commune
+    of hundreds of recognised households takes a minute, which no page should wait for. The
+    page shows ``done`` of ``total`` and offers the file when it is ready."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="jobs")
+    fmt = models.CharField(max_length=4)  # "pdf" | "docx"
+    show_ids = models.BooleanField(default=False)  # the requester may see citizen IDs
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file_name = models.CharField(max_length=200, blank=True)
+    stored_path = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering: ClassVar[list[str]] = ["-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id} {self.fmt} {self.status}"

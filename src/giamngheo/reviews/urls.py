@@ -1,6 +1,6 @@
 """Paths under ``/ra-soat/``: each view module lists its own patterns."""
 
-from giamngheo.reviews.views import adhoc, campaign, commune, intake, survey
+from giamngheo.reviews.views import adhoc, campaign, commune, intake, jobs, survey
 
 app_name = "reviews"
 
@@ -8,6 +8,7 @@ urlpatterns = [
     *campaign.urlpatterns,
     *commune.urlpatterns,
     *intake.urlpatterns,
+    *jobs.urlpatterns,
     *survey.urlpatterns,
     *adhoc.urlpatterns,
 ]

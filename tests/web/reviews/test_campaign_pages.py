@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from giamngheo.registry.models import Household
+from giamngheo.registry.models import AuditEvent, Household
 from giamngheo.reviews import selectors, services
 from giamngheo.reviews.flags import plan_targets, review_flags
 from giamngheo.reviews.models import (
@@ -469,6 +469,9 @@ def test_documents_carry_the_names(
     for word in ("Đắk Ang", "A Thắng", "Nguyễn Văn Bình", "Trần Thị Mai"):
         assert word in body, word
     assert "giay-chung-nhan-3-ban" in name
+    taken = AuditEvent.objects.filter(action="review_document").latest("pk")
+    assert taken.actor_id == district_officer.pk and taken.object_id == str(decision.pk)
+    assert name.endswith(f'{taken.changes["file"]}"')  # who took which document, when
     assert (
         c.get(reverse("reviews:decision_doc", args=[decision.pk]) + "?format=odt").status_code
         == 400

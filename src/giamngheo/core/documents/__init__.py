@@ -21,7 +21,7 @@ names). Pure Python: no Django.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from giamngheo.core.documents.model import (
     Certificate,
@@ -61,10 +61,17 @@ def render_pdf(doc: Document, template_dir: TemplateDir = None) -> bytes:
     return docx_to_pdf(render_docx(doc, template_dir), title=file_name(doc, "pdf")[:-4])
 
 
-def render_batch_pdf(docs: Sequence[Document], template_dir: TemplateDir = None) -> bytes:
-    """Several documents of one kind (certificates) in one PDF, each from a new page."""
+def render_batch_pdf(
+    docs: Sequence[Document],
+    template_dir: TemplateDir = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
+    """Several documents of one kind (certificates) in one PDF, each from a new page.
+    ``progress`` is told how many documents are filled (then the PDF is drawn, in one go)."""
     return docx_to_pdf(
-        render_batch_docx(docs, template_dir), title=batch_file_name(docs, "pdf")[:-4]
+        render_batch_docx(docs, template_dir, progress=progress),
+        title=batch_file_name(docs, "pdf")[:-4],
     )
 
 

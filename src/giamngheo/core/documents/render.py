@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import deepcopy
 from datetime import date
 from os import PathLike
@@ -407,9 +407,15 @@ def render_docx(doc: Document, template_dir: TemplateDir = None) -> bytes:
     return out.getvalue()
 
 
-def render_batch_docx(docs: Sequence[Document], template_dir: TemplateDir = None) -> bytes:
+def render_batch_docx(
+    docs: Sequence[Document],
+    template_dir: TemplateDir = None,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> bytes:
     """Several documents (of one template, e.g. certificates) in one Word file, each starting
-    on a new page: the bodies of the filled documents appended to the first one."""
+    on a new page: the bodies of the filled documents appended to the first one.
+    ``progress`` is told how many documents are filled so far, after each one."""
     if not docs:
         raise ValueError("không có văn bản nào / no documents")
     kinds = {type(d) for d in docs}
@@ -417,7 +423,11 @@ def render_batch_docx(docs: Sequence[Document], template_dir: TemplateDir = None
         raise ValueError(
             "một tệp chỉ gộp các văn bản cùng loại / a batch holds documents of one kind"
         )
-    parts = [render_docx(d, template_dir) for d in docs]
+    parts = []
+    for n, d in enumerate(docs, 1):
+        parts.append(render_docx(d, template_dir))
+        if progress is not None:
+            progress(n)
     master = open_docx(io.BytesIO(parts[0]))
     body = master.element.body
     sect_pr = body.find(qn("w:sectPr"))

@@ -45,6 +45,7 @@ from giamngheo.reviews.access import can_decide, can_prepare
 from giamngheo.reviews.documents import monthly_report_of, refusal_of
 from giamngheo.reviews.models import Application, ApplicationKind, ApplicationState
 from giamngheo.reviews.survey_form import SurveyForm, in_language, result_view
+from giamngheo.reviews.views.common import record_document
 from giamngheo.reviews.views.survey import classify_form, classify_json, english, refused
 
 OPEN_STATES = (
@@ -274,6 +275,7 @@ def monthly_report_view(request: HttpRequest) -> HttpResponse:
         raise Http404(_("Định dạng không rõ."))
     doc = monthly_report_of(commune, year, month, _approver_name(commune))
     data = render_pdf(doc) if ext == "pdf" else render_docx(doc)
+    record_document(request, commune, file_name(doc, ext))
     return _file(data, file_name(doc, ext), ext)
 
 
@@ -430,6 +432,7 @@ def refusal_view(request: HttpRequest, pk: int, ext: str) -> HttpResponse:
         raise Http404(_("Hồ sơ không có văn bản trả lời."))
     doc = refusal_of(app)
     data = render_pdf(doc) if ext == "pdf" else render_docx(doc)
+    record_document(request, app, file_name(doc, ext))
     return _file(data, file_name(doc, ext), ext)
 
 

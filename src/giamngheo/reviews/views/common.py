@@ -11,6 +11,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -26,6 +27,7 @@ from giamngheo.core.documents import (
     render_pdf,
 )
 from giamngheo.core.review.schedule import STATE_LABELS
+from giamngheo.registry.audit import audit
 from giamngheo.reviews import rules as review_rules
 from giamngheo.reviews import selectors
 from giamngheo.reviews.models import Campaign, CommuneReview, Complaint, Decision
@@ -102,7 +104,15 @@ def decision_or_404(request: HttpRequest, pk: int) -> Decision:
     return d
 
 
-def send_document(request: HttpRequest, docs: list[Any], *, batch: bool = False) -> HttpResponse:
+def record_document(request: HttpRequest, about: Model, name: str) -> None:
+    """Who took which signed document, and when: one entry of the audit trail."""
+    audit(request.user, "review_document", about, changes={"file": name})
+
+
+def send_document(
+    request: HttpRequest, docs: list[Any], *, about: Model, batch: bool = False
+) -> HttpResponse:
+    """The documents as the file asked for (``?format=pdf|docx``), recorded in the trail."""
     fmt = request.GET.get("format", "pdf")
     if fmt not in TYPES:
         return HttpResponseBadRequest("format=pdf|docx")
@@ -112,6 +122,7 @@ def send_document(request: HttpRequest, docs: list[Any], *, batch: bool = False)
     else:
         data = render_pdf(docs[0]) if fmt == "pdf" else render_docx(docs[0])
         name = file_name(docs[0], fmt)
+    record_document(request, about, name)
     response = HttpResponse(data, content_type=TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

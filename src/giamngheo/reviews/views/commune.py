@@ -65,6 +65,7 @@ from giamngheo.reviews.views.common import (
     state_label,
     step_names,
 )
+from giamngheo.reviews.views.jobs import DIRECT_MAX
 
 
 # ---------------------------------------------------------------------------------------------
@@ -219,7 +220,7 @@ def commune_context(
         "complaints": _complaints(r, rights, today, failed),
         "flags": flag_groups(review_flags([r]).get(r.pk, []), english=english()),
         "decisions": [
-            (d, d.entries.filter(certificate_seq__isnull=False).exists())
+            (d, d.entries.filter(certificate_seq__isnull=False).count())
             for d in r.decisions.order_by("date", "pk")
         ],
         "applicant_form": failed.get("applicant") or ApplicantForm(commune=r.commune),
@@ -234,6 +235,7 @@ def commune_context(
         "intake_form": failed.get("intake") or _intake_form(r, rights),
         "today": today,
         "english": english(),
+        "direct_max": DIRECT_MAX,
     }
 
 
@@ -545,7 +547,7 @@ def minutes_doc(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if m is None:
         raise Http404(_("Không có biên bản này."))
-    return send_document(request, [documents.minutes_of(m)])
+    return send_document(request, [documents.minutes_of(m)], about=m)
 
 
 @require_GET
@@ -558,12 +560,13 @@ def posting_doc(request: HttpRequest, pk: int, village: int | None = None) -> Ht
         unit = _villages(r).filter(pk=village).first()
         if unit is None:
             raise Http404(_("Không có thôn này trong danh sách."))
-    return send_document(request, [documents.posting_lists_of(r, unit)])
+    return send_document(request, [documents.posting_lists_of(r, unit)], about=r)
 
 
 @require_GET
 def decision_doc(request: HttpRequest, pk: int) -> HttpResponse:
-    return send_document(request, [documents.decision_of(decision_or_404(request, pk))])
+    decision = decision_or_404(request, pk)
+    return send_document(request, [documents.decision_of(decision)], about=decision)
 
 
 @require_GET
@@ -572,7 +575,10 @@ def certificates_doc(request: HttpRequest, pk: int) -> HttpResponse:
     certs = documents.certificates_of(decision, show_ids=can_view_national_id(request.user))
     if not certs:
         raise Http404(_("Quyết định không công nhận hộ nghèo, hộ cận nghèo nào."))
-    return send_document(request, list(certs), batch=True)
+    if len(certs) > DIRECT_MAX:  # a minute of work: the background worker makes it
+        messages.info(request, _("Nhiều giấy chứng nhận: hãy tạo trong nền."))
+        return redirect(reverse("reviews:commune", args=[decision.review_id]) + "#buoc-decision")
+    return send_document(request, list(certs), about=decision, batch=True)
 
 
 urlpatterns = [
