@@ -264,3 +264,29 @@ def test_refusals_change_nothing(
     )
     assert r.status_code == 403
     assert snapshot() == before
+
+
+def test_a_commune_with_a_large_id_receives_applications(review_units: Any) -> None:
+    """Ids of four digits and more are written without the Vietnamese thousands separator in
+    the page's hidden fields (5.529 would not be read back as a commune): the form works for
+    every commune of a country-wide database, not only the first thousand."""
+    from giamngheo.accounts.models import Role, UserProfile
+    from giamngheo.geo.models import AdminUnit, Kind, Level
+
+    big = AdminUnit.objects.create(
+        pk=12345,
+        name="Xã Thử Nghiệm",
+        kind=Kind.COMMUNE,
+        level=Level.COMMUNE,
+        code="99999",
+        parent=review_units.district,
+        valid_to=review_units.dak_ang.valid_to,
+    )
+    Household.objects.create(commune=big, code="TN-01", head_name="A Thử")
+    officer = User.objects.create_user(username="rs_big", password="x")
+    UserProfile.objects.create(user=officer, unit=big, role=Role.COMMUNE_OFFICER)
+    c = client_for(officer)
+    page = c.get(reverse("reviews:applications"), {"thang": "2023-03"}).content.decode()
+    assert 'name="xa" value="12345"' in page and "12.345" not in page
+    app = _receive(c, big, "TN-01", "2023-03-10")
+    assert app.household.commune_id == 12345
