@@ -50,7 +50,7 @@ from giamngheo.reviews.models import (
     Survey,
     SurveyState,
 )
-from giamngheo.reviews.selectors import current_classes
+from giamngheo.reviews.selectors import current_classes, voted_versions
 from giamngheo.reviews.services import (
     assign,
     campaign_open,
@@ -233,6 +233,7 @@ def _done_meetings(review: CommuneReview, saved: list[ListEntry], actor: Abstrac
             agreement=35,
             key_attendees=[["Bí thư chi bộ", ""], ["Đại diện MTTQ xã (giám sát)", ""]],
             passed=True,
+            versions=voted_versions(es),
             recorded_by_id=actor.pk,
         )
         m.entries.set(es)

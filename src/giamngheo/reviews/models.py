@@ -293,6 +293,9 @@ class Meeting(models.Model):
     agreement = models.PositiveIntegerField(_("số người đồng ý"))
     passed = models.BooleanField(default=False)
     entries = models.ManyToManyField(ListEntry, related_name="meetings")
+    #: What was voted on: ``{entry pk: version of its survey}``. A household added, or
+    #: surveyed again, after the vote is not covered by it: the village meets again.
+    versions = models.JSONField(default=dict)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -307,6 +307,11 @@ def fill_carried(
     rec.standard_id = campaign.standard_id
     rec.classification = cls
     rec.inputs = {"carried_over": True}
+    # Nothing of an earlier draft (an import's) survives: no basis, deprivation or cause.
+    rec.poor_basis = ""
+    rec.deprivation_count = 0
+    rec.deprived = []
+    rec.causes = []
     if screened_out:
         rec.explanation_vi = f"Không qua nhận dạng nhanh (Phiếu A): giữ kết quả {vi}."
         rec.explanation_en = f"Did not pass the quick screening (Phiếu A): stays {en}."

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.utils import timezone
 
 from giamngheo.accounts.access import unit_scope_q
@@ -27,7 +27,9 @@ from giamngheo.reviews.models import (
     Campaign,
     CommuneReview,
     CommuneState,
+    ComplaintOutcome,
     ListEntry,
+    Survey,
 )
 
 if TYPE_CHECKING:
@@ -62,16 +64,40 @@ def current_classes(
     return {hid: v[2] for hid, v in best.items()}
 
 
+def voted_versions(entries: Iterable[ListEntry] | QuerySet[ListEntry]) -> dict[str, int]:
+    """Each entry's survey as a village meeting votes on it: the version of its latest final
+    survey made for the list (a complaint's re-check is the complaint's business)."""
+    pks = [e.pk for e in entries]
+    rows = (
+        Survey.objects.filter(entry_id__in=pks, final=True, complaint=None)
+        .values("entry_id")
+        .annotate(v=Max("version"))
+        .values_list("entry_id", "v")
+    )
+    return {str(pk): v for pk, v in rows}
+
+
 def villages_waiting(review: CommuneReview) -> list[AdminUnit]:
-    """Villages with listed (not screened-out) households whose latest meeting did not pass
-    or that have not met."""
-    villages = set(
+    """Villages with a listed (not screened-out) household that no passed meeting voted on as
+    it stands: never met, the meeting failed, or the household was added or surveyed again
+    after the vote."""
+    listed = list(
         review.entries.filter(screened_out=False)
         .exclude(household__village=None)
-        .values_list("household__village_id", flat=True)
+        .values_list("pk", "household__village_id")
     )
-    passed = set(review.meetings.filter(passed=True).values_list("village_id", flat=True))
-    return list(AdminUnit.objects.filter(pk__in=villages - passed).order_by("name"))
+    current = voted_versions(ListEntry(pk=pk) for pk, _ in listed)
+    voted: dict[int, list[dict[str, int]]] = {}
+    for village, versions in review.meetings.filter(passed=True).values_list(
+        "village_id", "versions"
+    ):
+        voted.setdefault(village, []).append(versions)
+    waiting = {
+        village
+        for pk, village in listed
+        if not any(v.get(str(pk)) == current.get(str(pk)) for v in voted.get(village, []))
+    }
+    return list(AdminUnit.objects.filter(pk__in=waiting).order_by("name"))
 
 
 def frozen_household_reason(household_id: int) -> str | None:
@@ -195,3 +221,12 @@ def intake_batches(review: CommuneReview) -> QuerySet[ImportBatch]:
         kind=ReviewKind.PERIODIC,
         scope_id__in=scopes,
     ).order_by("-pk")
+
+
+def effective_survey(entry: ListEntry) -> Survey | None:
+    """The survey that stands for the household: the latest final one not made for a
+    complaint, or made for an upheld one (a rejected complaint's re-check does not count)."""
+    for s in entry.surveys.filter(final=True).select_related("complaint").order_by("-version"):
+        if s.complaint is None or s.complaint.outcome == ComplaintOutcome.UPHELD:
+            return s
+    return None

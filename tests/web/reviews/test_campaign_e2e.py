@@ -353,6 +353,9 @@ def test_a_whole_periodic_campaign(world: World) -> None:  # noqa: F811  # long:
     with pytest.raises(ValidationError) as exc:  # H2 still waits for its complaint
         services.commune_submit(actor=w.officers[DAK_DUC], review=duc)
     assert exc.value.code == "undecided_entries"
+    # The re-check finds a higher income, but the complaint is rejected: the household keeps
+    # its survey, and its record comes whole from that survey, not from the re-check.
+    _survey(w.officers[DAK_DUC], duc, "H2", values=inputs(2_000_000), complaint=c2)
     services.complaint_decide(
         actor=w.officers[DAK_DUC],
         complaint=c2,
@@ -366,7 +369,9 @@ def test_a_whole_periodic_campaign(world: World) -> None:  # noqa: F811  # long:
         date=dt.date(YEAR, 11, 2),
         signer_name="Y Bình",
     )
-    assert _entry(duc, "H2").record.classification == "poor"
+    h2 = _entry(duc, "H2").record
+    assert h2 is not None and h2.classification == "poor"
+    assert h2.inputs["income"] == PLAN["H2"][2]["income"] and h2.causes == ["capital"]
     assert ReviewRecord.objects.filter(year=YEAR).count() == 14
 
     _check_documents(w, ang, d_ang)

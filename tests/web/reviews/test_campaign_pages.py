@@ -514,3 +514,52 @@ def test_list_as_xlsx(review_flow: Any, review_units: Any, commune_officer: User
         "Đã điều tra",
         "Hộ nghèo",
     ]
+
+
+def test_a_household_changed_after_the_vote_brings_its_village_back_to_the_meeting(
+    review_flow: Any, review_units: Any
+) -> None:
+    """A vote covers the households as they stood: one added to the list, or surveyed again,
+    after the village agreed sends the village back to the meeting before the posting."""
+    from django.core.exceptions import ValidationError
+
+    from giamngheo.core.standards import get_standard
+    from giamngheo.reviews.selectors import villages_waiting
+
+    posting = dt.date(2021, 11, 8)
+    richer = {
+        "income": 3_500_000,
+        **{f"dep_{k}": 0 for k in get_standard("ND07-2021").indicator_keys},
+    }
+    r = review_flow.until(review_units.dak_ang, "meeting")
+    assert villages_waiting(r) == []
+    e = r.entries.select_related("household__village").get(household__code="DA-01")
+    services.survey_save(actor=review_flow.reviewer, entry=e, inputs=richer, final=True)
+    assert villages_waiting(r) == [e.household.village]
+    with pytest.raises(ValidationError) as exc:
+        services.posting_start(actor=review_flow.officer, review=r, start=posting)
+    assert exc.value.code == "meetings_missing"
+    again = services.meeting_record(
+        actor=review_flow.officer,
+        review=r,
+        village=e.household.village,
+        held_at=timezone.make_aware(dt.datetime(2021, 11, 6, 8, 0)),
+        chair="Trưởng thôn A Nhơn",
+        secretary="Y Thư",
+        attendees=30,
+        agreement=20,
+    )
+    assert again.attempt == 2 and again.passed and villages_waiting(r) == []
+    with pytest.raises(ValidationError) as exc:  # nothing changed since: no third meeting
+        services.meeting_record(
+            actor=review_flow.officer,
+            review=r,
+            village=e.household.village,
+            held_at=timezone.make_aware(dt.datetime(2021, 11, 7, 8, 0)),
+            chair="A",
+            secretary="B",
+            attendees=30,
+            agreement=20,
+        )
+    assert exc.value.code == "met"
+    services.posting_start(actor=review_flow.officer, review=r, start=posting)

@@ -37,9 +37,10 @@ def decided(review_flow: Any, review_units: Any, settings: Any, tmp_path: Path) 
     return Decision.objects.get(review=r)
 
 
-def test_a_large_batch_is_made_in_the_background(
+def test_a_large_batch_is_made_in_the_background(  # noqa: PLR0917 - pytest fixtures
     decided: Decision,
     district_officer: User,
+    commune_officer: User,
     other_commune_officer: User,
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
@@ -81,15 +82,22 @@ def test_a_large_batch_is_made_in_the_background(
     for name in ("A Thắng", "Nguyễn Văn Bình", "Trần Thị Mai"):
         assert name in text, name
 
+    taken = AuditEvent.objects.latest("pk")
+    assert (taken.action, taken.changes["file"]) == ("review_document", job.file_name)
+
     other = _login(other_commune_officer)
     assert other.get(reverse("reviews:job", args=[job.pk])).status_code == 404
     assert other.get(reverse("reviews:job_file", args=[job.pk])).status_code == 404
+    # Nor a user of the same commune who may not see citizen IDs: the file shows them whole.
+    assert job.show_ids
+    same_commune = _login(commune_officer)
+    assert same_commune.get(reverse("reviews:job_file", args=[job.pk])).status_code == 404
 
 
 def test_a_running_job_shows_its_progress_and_refreshes(
     decided: Decision, district_officer: User
 ) -> None:
-    queued = DocumentJob.objects.create(decision=decided, fmt="pdf")
+    queued = DocumentJob.objects.create(decision=decided, fmt="pdf", created_by=district_officer)
     c = _login(district_officer)
     page = c.get(reverse("reviews:job", args=[queued.pk])).content.decode()
     assert "Đang chờ tiến trình nền" in page and "giamngheo worker" not in page
@@ -99,7 +107,12 @@ def test_a_running_job_shows_its_progress_and_refreshes(
     page = c.get(reverse("reviews:job", args=[queued.pk])).content.decode()
     assert "giamngheo worker" in page  # no worker seems to run: said so
     job = DocumentJob.objects.create(
-        decision=decided, fmt="docx", status=JobStatus.RUNNING, done=10, total=41
+        decision=decided,
+        fmt="docx",
+        status=JobStatus.RUNNING,
+        done=10,
+        total=41,
+        created_by=district_officer,
     )
     c = _login(district_officer)
     page = c.get(reverse("reviews:job", args=[job.pk])).content.decode()

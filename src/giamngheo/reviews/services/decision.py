@@ -40,7 +40,7 @@ from giamngheo.reviews.models import (
     ListEntry,
     SurveyState,
 )
-from giamngheo.reviews.selectors import current_classes
+from giamngheo.reviews.selectors import current_classes, effective_survey
 from giamngheo.reviews.services.common import actor_id, locked_review, log, refuse, require_open
 
 if TYPE_CHECKING:
@@ -102,13 +102,12 @@ def _record(
     rec.state = ReviewState.APPROVED
     rec.approved_by_id = actor_id(actor)
     rec.approved_at = now
-    survey = None if e.screened_out else e.surveys.filter(final=True).order_by("-version").first()
+    survey = None if e.screened_out else effective_survey(e)
     if survey is None:
         review_rules.fill_carried(rec, r.campaign, e.previous_class, screened_out=True)
         rec.persons = persons.get(e.household_id, 0)
-    else:
+    else:  # the class and everything behind it from one and the same survey
         review_rules.fill_from_survey(rec, survey)
-        rec.classification = e.proposed_class or survey.classification
     return rec
 
 

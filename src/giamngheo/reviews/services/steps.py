@@ -22,7 +22,7 @@ from giamngheo.reviews.models import (
     Meeting,
     SurveyState,
 )
-from giamngheo.reviews.selectors import villages_waiting
+from giamngheo.reviews.selectors import effective_survey, villages_waiting, voted_versions
 from giamngheo.reviews.services.common import (
     actor_id,
     locked_review,
@@ -108,7 +108,7 @@ def meeting_record(
         r, village, attendees=attendees, agreement=agreement, chair=chair, secretary=secretary
     )
     last = r.meetings.filter(village=village).order_by("-attempt").first()
-    if last is not None and last.passed:
+    if last is not None and village not in villages_waiting(r):
         raise refuse(f"{village} đã họp và thông qua", f"{village} already met and agreed", "met")
     rules = review_rules.rules_of(r.campaign)
     passed = review_rules.vote_passes(rules, agreement, attendees)
@@ -124,6 +124,7 @@ def meeting_record(
         agreement=agreement,
         key_attendees=[[role, name] for role, name in key_attendees],
         passed=passed,
+        versions=voted_versions(entries),
         recorded_by_id=actor_id(actor),
     )
     meeting.entries.set(entries)
@@ -181,10 +182,8 @@ def posting_start(
 def _recheck_class(entry: ListEntry) -> str:
     """The class the household keeps when a complaint is rejected: the latest final survey
     not made for a complaint, or made for an upheld one."""
-    for s in entry.surveys.filter(final=True).select_related("complaint").order_by("-version"):
-        if s.complaint is None or s.complaint.outcome == ComplaintOutcome.UPHELD:
-            return s.classification
-    return entry.proposed_class
+    survey = effective_survey(entry)
+    return survey.classification if survey is not None else entry.proposed_class
 
 
 @transaction.atomic

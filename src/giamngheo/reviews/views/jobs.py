@@ -1,7 +1,8 @@
 """Certificate batches made by the background worker (``reviews.tasks``): asking for one (POST,
 from the decision on the commune page), its page with the progress (refreshing itself while
-the worker runs) and the finished file. A decision of a commune the user cannot see answers
-404, as does a job of one.
+the worker runs) and the finished file, for the one who asked (404 for anyone else: the file
+carries citizen IDs as its requester may see them). A decision of a commune the user cannot
+see answers 404.
 
 Small batches (``DIRECT_MAX`` certificates, a few seconds) are still sent straight from the
 commune page (``views.commune.certificates_doc``)."""
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 from giamngheo.accounts.access import can_view_national_id, unit_scope_q
 from giamngheo.reviews.models import DocumentJob, JobStatus
 from giamngheo.reviews.tasks import FORMATS, certificates_job
-from giamngheo.reviews.views.common import TYPES, decision_or_404, refusals
+from giamngheo.reviews.views.common import TYPES, decision_or_404, record_document, refusals
 
 #: A job still queued after this long: no worker seems to be running (said on the page).
 STALE_SECONDS = 30
@@ -29,9 +30,13 @@ DIRECT_MAX = 30
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> DocumentJob:
+    """Only the one who asked for the file sees it: it was made with their right to see
+    citizen IDs, which another user of the commune may not have."""
     job = (
         DocumentJob.objects.filter(
-            unit_scope_q(request.user, field="decision__review__commune"), pk=pk
+            unit_scope_q(request.user, field="decision__review__commune"),
+            pk=pk,
+            created_by_id=request.user.pk,
         )
         .select_related("decision__review__commune", "decision__review__campaign")
         .first()
@@ -81,6 +86,7 @@ def job_file(request: HttpRequest, pk: int) -> FileResponse:
     stored = Path(job.stored_path) if job.stored_path else None
     if job.status != JobStatus.DONE or stored is None or not stored.exists():
         raise Http404(_("Tệp chưa sẵn sàng."))
+    record_document(request, job.decision, job.file_name)
     return FileResponse(
         stored.open("rb"),
         as_attachment=True,
