@@ -66,6 +66,9 @@ class AuditEventAdmin(_AuditAdmin):
     list_display = ("at", "actor", "action", "object_type", "object_id")
     list_filter = ("action", "object_type")
 
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # a row added here would bypass the hash chain (``registry.audit``)
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 

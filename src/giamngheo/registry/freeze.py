@@ -5,15 +5,17 @@ registry never imports it) freezes the households of a commune whose list is pub
 or under decision; only a complaint re-check may then change them. The registry offers the
 hook, the campaign fills it:
 
-* :func:`register_freeze_check` — ``fn(household_id: int) -> str | None`` returns a bilingual
-  reason ("Vietnamese / English") when the household is frozen, None otherwise (the reviews
+* :func:`register_freeze_check` — ``fn(household_ids: Sequence[int]) -> str | None`` returns
+  a bilingual reason ("Vietnamese / English") naming the first frozen household among them,
+  None when none is (one query for many households: an import checks a whole chunk; the reviews
   app registers it in its ``AppConfig.ready``; a test registers one and unregisters it with
   :func:`unregister_freeze_check`);
 * :func:`frozen_reason` — the first reason any check gives for any of the households;
 * :func:`require_not_frozen` — what every service that changes a household or its members
   calls before writing (``household_update``, ``household_set_status``,
   ``household_split_off``, ``member_add``, ``member_update``, ``review_create``,
-  ``review_update``, ``review_correct`` in ``registry.services``; ``members_move``,
+  ``review_update``, ``review_correct``, ``review_approve`` in ``registry.services``;
+  the commit of a review import, for the households of each chunk; ``members_move``,
   ``household_split``, ``household_merge``, ``household_move_away`` in
   ``registry.restructure``): it raises ``ValidationError(reason, code="frozen")``.
 
@@ -27,7 +29,7 @@ the registry passes it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from django.core.exceptions import ValidationError
 
@@ -40,7 +42,7 @@ __all__ = [
     "unregister_freeze_check",
 ]
 
-FreezeCheck = Callable[[int], "str | None"]
+FreezeCheck = Callable[[Sequence[int]], "str | None"]
 
 _checks: list[FreezeCheck] = []
 
@@ -63,13 +65,13 @@ def frozen_reason(household_ids: Iterable[int | None]) -> str | None:
     frozen). Without a registered check this costs nothing."""
     if not _checks:
         return None
-    for pk in dict.fromkeys(household_ids):
-        if pk is None:
-            continue
-        for check in _checks:
-            reason = check(pk)
-            if reason:
-                return reason
+    ids = [pk for pk in dict.fromkeys(household_ids) if pk is not None]
+    if not ids:
+        return None
+    for check in _checks:
+        reason = check(ids)
+        if reason:
+            return reason
     return None
 
 

@@ -529,6 +529,7 @@ def review_approve(*, actor: AnyUser, review: ReviewRecord) -> ReviewRecord:
     require_manage(actor, r.household.commune)
     if r.state == ReviewState.APPROVED:
         raise ImmutableReview(r.pk)
+    require_not_frozen([r.household_id])  # a posted list is decided by the commune, not here
     r.state = ReviewState.APPROVED
     r.approved_by_id = actor.pk if actor.is_authenticated else None
     r.approved_at = timezone.now()

@@ -100,26 +100,29 @@ def villages_waiting(review: CommuneReview) -> list[AdminUnit]:
     return list(AdminUnit.objects.filter(pk__in=waiting).order_by("name"))
 
 
-def frozen_household_reason(household_id: int) -> str | None:
+def frozen_household_reason(household_ids: Sequence[int]) -> str | None:
     """The registry's freeze check: a household on a list that is posted and not yet
-    decided is changed only through a complaint."""
-    e = (
-        ListEntry.objects.filter(
-            household_id=household_id,
-            record=None,
-            review__posting_start__isnull=False,
+    decided is changed only through a complaint (one query per 500 households)."""
+    for start in range(0, len(household_ids), 500):
+        e = (
+            ListEntry.objects.filter(
+                household_id__in=household_ids[start : start + 500],
+                record=None,
+                review__posting_start__isnull=False,
+            )
+            .select_related("review__commune", "household")
+            .order_by("household__code")
+            .first()
         )
-        .select_related("review__commune")
-        .first()
-    )
-    if e is None:
-        return None
-    return (
-        f"Hộ đang trong danh sách niêm yết của {e.review.commune} "
-        f"(từ {e.review.posting_start:%d/%m/%Y}): chỉ thay đổi qua khiếu nại / "
-        f"the household is on the posted list of {e.review.commune}: it changes only "
-        "through a complaint"
-    )
+        if e is not None:
+            code, commune = e.household.code, e.review.commune
+            return (
+                f"Hộ {code} đang trong danh sách niêm yết của {commune} "
+                f"(từ {e.review.posting_start:%d/%m/%Y}): chỉ thay đổi qua khiếu nại / "
+                f"household {code} is on the posted list of {commune}: it changes only "
+                "through a complaint"
+            )
+    return None
 
 
 def campaigns_visible(actor: AnyUser) -> QuerySet[Campaign]:

@@ -211,3 +211,17 @@ def test_cli_verify_exit_codes_and_message(district_officer: User, dak_ang: Admi
     assert broken.exit_code == 1
     assert f"bị phá vỡ tại bản ghi #{target}: nội dung đã bị sửa" in broken.output
     assert f"broken at record #{target}: its content was changed" in broken.output
+
+
+def test_the_admin_cannot_add_change_or_delete_audit_rows(admin_user: User) -> None:
+    """A row written past ``registry.audit`` would carry no hash and break the chain for
+    good: the Django admin offers no way to add, change or delete one."""
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    model_admin = admin.site._registry[AuditEvent]
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_change_permission(request)
+    assert not model_admin.has_delete_permission(request)

@@ -7,7 +7,7 @@ shows the reason on its form."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -100,11 +100,11 @@ def world(district_officer: User, dak_ang: AdminUnit, units: Any) -> dict[str, A
 
 
 @pytest.fixture
-def check(world: dict[str, Any]) -> Iterator[Callable[[int], str | None]]:
+def check(world: dict[str, Any]) -> Iterator[Callable[[Sequence[int]], str | None]]:
     frozen_pk = world["frozen"].pk
 
-    def posted(household_id: int) -> str | None:
-        return REASON if household_id == frozen_pk else None
+    def posted(household_ids: Sequence[int]) -> str | None:
+        return REASON if frozen_pk in household_ids else None
 
     freeze.register_freeze_check(posted)
     yield posted
@@ -214,7 +214,7 @@ def test_through_a_complaint_the_change_is_made_and_audited(
 
 
 def test_other_households_and_no_check(
-    district_officer: User, world: dict[str, Any], check: Callable[[int], str | None]
+    district_officer: User, world: dict[str, Any], check: Callable[[Sequence[int]], str | None]
 ) -> None:
     assert freeze.frozen_reason([world["free"].pk]) is None
     assert freeze.frozen_reason([world["free"].pk, world["frozen"].pk]) == REASON
@@ -239,3 +239,42 @@ def test_a_page_shows_the_reason_and_changes_nothing(
     assert REASON in response.content.decode()
     assert response.context["form"].non_field_errors() == [REASON]
     assert dump() == before
+
+
+def test_approving_a_draft_or_committing_an_import_refuse_a_frozen_household(
+    district_officer: User, world: dict[str, Any], check: object, dak_ang: AdminUnit
+) -> None:
+    """Two ways round the campaign: approving the household's draft directly, and a file
+    committed while its list is posted. Both are refused with the reason; nothing written."""
+    from registry_files import YEAR, hh_row, member_row, two_sheet_file
+
+    from giamngheo.registry.imports import ImportConflict
+    from giamngheo.registry.models import ImportStatus
+    from giamngheo.registry.services import import_commit, import_upload, import_validate
+
+    before = dump()
+    with pytest.raises(ValidationError) as exc:
+        review_approve(actor=district_officer, review=world["draft"])
+    assert exc.value.code == "frozen" and REASON in exc.value.messages[0]
+    assert dump() == before
+
+    content = two_sheet_file(
+        [hh_row("L1", "Tự Do", persons=1), hh_row("F1", "Đóng Băng", persons=1, village="Thôn 2")],
+        [
+            member_row("L1", "Tự Do", "Nam", 1980, "Chủ hộ"),
+            member_row("F1", "Đóng Băng", "Nam", 1970, "Chủ hộ"),
+        ],
+    )
+    batch = import_upload(
+        actor=district_officer, scope=dak_ang, year=YEAR, file_name="f.xlsx", content=content
+    )
+    batch = import_validate(batch=batch, actor=district_officer)
+    assert batch.status == ImportStatus.VALIDATED, batch.file_errors
+    assert batch.households_valid == 2
+    before = dump()
+    with pytest.raises(ImportConflict) as conflict:
+        import_commit(batch=batch, actor=district_officer)
+    assert REASON in conflict.value.messages[0]
+    assert dump() == before  # not even the free household L1 of the same file
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.VALIDATED

@@ -20,6 +20,7 @@ from giamngheo.core.records.vocab import FLAG_FIELDS
 from giamngheo.registry import progress
 from giamngheo.registry.audit import audit
 from giamngheo.registry.bulk import bulk_session, insert_many, refresh_statistics
+from giamngheo.registry.freeze import frozen_reason
 from giamngheo.registry.imports.batch import CHUNK, load_batch, no_cyclic_gc, require_manager
 from giamngheo.registry.imports.facts import current_reviews, households_by_key
 from giamngheo.registry.models import (
@@ -161,6 +162,9 @@ def _commit_households(ch: _Chunk) -> tuple[dict[str, int], list[int]]:
         (r["commune_id"], r["code"]): r
         for r in households_by_key(keys, "status", *_HH_FIELDS, *_ENTRY_FIELDS)
     }
+    frozen = frozen_reason(r["pk"] for r in existing.values())
+    if frozen:  # a posted review list changes only through its complaints: nothing written
+        raise ImportConflict(frozen)
     new_rows: list[tuple[object, ...]] = []
     changed: list[Household] = []
     for c in cleans:
