@@ -92,7 +92,11 @@ def _approver_of(user: AnyUser, unit: AdminUnit) -> bool:
 
 
 def can_decide(user: AnyUser, commune: AdminUnit) -> bool:
-    return _approver_of(user, commune)
+    """The recognition decision is the commune chairman's own (not a chairman above it)."""
+    if _superuser(user):
+        return True
+    profile = get_profile(user)
+    return profile is not None and profile.role == Role.APPROVER and profile.unit_id == commune.pk
 
 
 def require_decide(user: AnyUser, commune: AdminUnit) -> None:

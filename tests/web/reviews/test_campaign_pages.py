@@ -563,3 +563,39 @@ def test_a_household_changed_after_the_vote_brings_its_village_back_to_the_meeti
         )
     assert exc.value.code == "met"
     services.posting_start(actor=review_flow.officer, review=r, start=posting)
+
+
+def test_decision_numbers_restart_each_year_and_communes_belong_to_one_campaign(
+    review_flow: Any, review_units: Any
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from giamngheo.accounts.models import Role, UserProfile
+
+    r = review_flow.until(review_units.dak_ang, "posting")
+    when = dt.date(2021, 11, 16)
+    for number, day in (("16/QĐ-UBND", dt.date(2021, 3, 1)), ("15/QĐ-UBND", dt.date(2020, 11, 2))):
+        Decision.objects.create(review=r, number=number, date=day, signer_name="X")
+    with pytest.raises(ValidationError) as exc:  # used earlier this year
+        services.decide(
+            actor=review_flow.approver, review=r, number="16/QĐ-UBND", date=when, signer_name="A"
+        )
+    assert exc.value.code == "number_used"
+    # Last year's 15/QĐ-UBND does not stand in the way of this year's.
+    services.decide(
+        actor=review_flow.approver, review=r, number="15/QĐ-UBND", date=when, signer_name="A"
+    )
+
+    # The province cannot open a second 2021 campaign over the district's communes.
+    province = User.objects.create_user(username="rs_tinh", password="x")
+    UserProfile.objects.create(
+        user=province, unit=review_units.province, role=Role.PROVINCE_OFFICER
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.campaign_open(
+            actor=province,
+            unit=review_units.province,
+            year=2021,
+            communes=[review_units.dak_ang],
+        )
+    assert exc.value.code == "commune_taken" and "Đắk Ang" in exc.value.messages[0]

@@ -34,7 +34,8 @@ PERSONAS = (
 SEES_DAK_ANG = frozenset(PERSONAS) - {"anonymous", "other_commune_officer"}
 PREPARE = frozenset({"district_officer", "commune_officer"})
 DISTRICT_OFFICER = frozenset({"district_officer"})
-DECIDE = frozenset({"approver", "district_approver"})
+#: The recognition decision is the commune chairman's own: not the district chairman's.
+DECIDE = frozenset({"approver"})
 
 
 @dataclass

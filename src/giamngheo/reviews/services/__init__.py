@@ -33,7 +33,7 @@ from giamngheo.reviews.services.campaigns import (
     figures_of,
 )
 from giamngheo.reviews.services.decision import decide
-from giamngheo.reviews.services.intake import import_into_campaign
+from giamngheo.reviews.services.intake import Intake, import_into_campaign
 from giamngheo.reviews.services.lists import (
     assign,
     list_add,
@@ -49,6 +49,7 @@ from giamngheo.reviews.services.steps import (
 )
 
 __all__ = [
+    "Intake",
     "application_decide",
     "application_meeting",
     "application_post",

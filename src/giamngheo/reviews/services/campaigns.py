@@ -97,6 +97,18 @@ def campaign_open(
             f"invalid communes for {unit}: {', '.join(map(str, outside)) or 'none'}",
             "communes",
         )
+    taken = sorted(
+        CommuneReview.objects.filter(campaign__year=year, commune__in=chosen)
+        .select_related("commune", "campaign__unit")
+        .values_list("commune__name", "campaign__unit__name")
+    )
+    if taken:  # one list per commune and year: two campaigns would freeze and decide twice
+        names = ", ".join(f"{c} ({u})" for c, u in taken)
+        raise refuse(
+            f"Các xã đã thuộc một đợt rà soát năm {year} khác: {names}",
+            f"communes already in another {year} campaign: {names}",
+            "commune_taken",
+        )
     campaign = Campaign.objects.create(
         unit=unit,
         year=year,

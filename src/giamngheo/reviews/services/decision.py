@@ -180,9 +180,14 @@ def decide(
         )
     if not number.strip() or not signer_name.strip():
         raise refuse("Cần số quyết định và người ký", "a number and a signer are needed", "number")
-    if Decision.objects.filter(review__commune=r.commune, number=number.strip()).exists():
+    # Document numbers restart each calendar year (NĐ 30/2020): unique within the year.
+    if Decision.objects.filter(
+        review__commune=r.commune, number=number.strip(), date__year=date.year
+    ).exists():
         raise refuse(
-            f"Số quyết định {number} đã dùng", f"decision number {number} is used", "number_used"
+            f"Số quyết định {number} đã dùng trong năm {date.year}",
+            f"decision number {number} is already used in {date.year}",
+            "number_used",
         )
     entries = _ready_entries(r)
     first = not r.decisions.exists()

@@ -10,7 +10,7 @@ decision turns the draft into the approved record (``services.decision``)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
 
@@ -33,9 +33,19 @@ if TYPE_CHECKING:
     from giamngheo.accounts.access import AnyUser
 
 
+class Intake(NamedTuple):
+    """How many households came in from the file, and the codes of those kept as they were:
+    screened out by Phiếu A, or already surveyed in the campaign (a survey entered on the web
+    is not overwritten by a file)."""
+
+    came_in: int
+    kept: list[str]
+
+
 @transaction.atomic
-def import_into_campaign(*, actor: AnyUser, review: CommuneReview, batch: ImportBatch) -> int:
-    """Returns how many households of the commune came in from the file."""
+def import_into_campaign(*, actor: AnyUser, review: CommuneReview, batch: ImportBatch) -> Intake:
+    """The drafts of the commune's households for the campaign's year become final surveys
+    of its list (see the module's note)."""
     r = locked_review(review)
     require_prepare(actor, r.commune)
     require_not_decided(r)
@@ -73,6 +83,11 @@ def import_into_campaign(*, actor: AnyUser, review: CommuneReview, batch: Import
             "empty",
         )
     prev = current_classes(r.commune, r.campaign.year, households=[d.household_id for d in drafts])
+    surveyed = set(
+        r.entries.filter(surveys__final=True).values_list("household_id", flat=True)
+    ) | set(r.entries.filter(screened_out=True).values_list("household_id", flat=True))
+    kept = sorted(d.household.code for d in drafts if d.household_id in surveyed)
+    drafts = [d for d in drafts if d.household_id not in surveyed]
     for d in drafts:
         entry, _ = ListEntry.objects.get_or_create(
             review=r,
@@ -102,5 +117,5 @@ def import_into_campaign(*, actor: AnyUser, review: CommuneReview, batch: Import
         entry.survey_state = SurveyState.DONE
         entry.save(update_fields=["proposed_class", "survey_state"])
     mark_surveyed(r)
-    log(actor, "import_into_campaign", r, batch=b.pk, households=len(drafts))
-    return len(drafts)
+    log(actor, "import_into_campaign", r, batch=b.pk, households=len(drafts), kept=kept)
+    return Intake(len(drafts), kept)

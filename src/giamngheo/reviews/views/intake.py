@@ -6,6 +6,7 @@ the page and the reason when the service refuses."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -22,17 +23,28 @@ from giamngheo.reviews.views.commune import act
 def import_intake(request: HttpRequest, pk: int) -> HttpResponse:
     r = review_or_404(request, pk)
     access.require_prepare(request.user, r.commune)
-    return act(
+    done: list[services.Intake] = []
+    response = act(
         request,
         r,
         form=IntakeForm(request.POST, batches=selectors.intake_batches(r)),
         key="intake",
-        write=lambda r, d: services.import_into_campaign(
-            actor=request.user, review=r, batch=d["batch"]
+        write=lambda r, d: done.append(
+            services.import_into_campaign(actor=request.user, review=r, batch=d["batch"])
         ),
         message=_("Đã nhận kết quả điều tra từ tệp đã nhập."),
         anchor="#buoc-survey",
     )
+    if done and done[0].kept:
+        messages.warning(
+            request,
+            _(
+                "Giữ nguyên phiếu đã có (đã điều tra trên web hoặc không qua Phiếu A) của "
+                "%(n)s hộ: %(codes)s"
+            )
+            % {"n": len(done[0].kept), "codes": ", ".join(done[0].kept[:50])},
+        )
+    return response
 
 
 urlpatterns = [
