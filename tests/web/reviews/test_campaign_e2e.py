@@ -127,6 +127,7 @@ def _survey(
     values: dict[str, object] | None = None,
     complaint: Complaint | None = None,
     action: str = "finish",
+    reason: str = "",
     expect: int = 302,
 ) -> str:
     """Enter a household's survey through the web form (``reviews:survey``): finish it, or
@@ -134,6 +135,8 @@ def _survey(
     entry = _entry(review, hcode)
     causes = ["capital"] if hcode in ("H2", "H3") else []
     data = {**_survey_form(values or PLAN[hcode][2], causes), "action": action}
+    if reason:
+        data["correction_reason"] = reason
     url = reverse("reviews:survey", args=[entry.pk])
     if complaint is not None:
         url += f"?khieu_nai={complaint.pk}"
@@ -401,6 +404,7 @@ def test_a_whole_periodic_campaign(world: World) -> None:  # noqa: F811  # long:
     with pytest.raises(ValidationError) as exc:
         services.campaign_close(actor=w.district_approver, campaign=campaign)
     assert exc.value.code == "communes_waiting"
+    _correct_after_the_return(w, ang)
     services.commune_submit(actor=w.officers[DAK_ANG], review=ang)
     services.commune_accept(actor=w.district_officer, review=ang)
     services.campaign_close(actor=w.district_approver, campaign=campaign)
@@ -443,6 +447,35 @@ def _check_documents(w: World, ang: CommuneReview, decision: object) -> None:
     first = pdf.pages[0].extract_text()
     assert "A Lử H2 Đắk Ang" in first and "GCN-HN.HCN" in first and "2021" in first
     assert head_id(DAK_ANG, "H2") not in first  # masked without the right to see IDs
+
+
+def _correct_after_the_return(w: World, ang: CommuneReview) -> None:
+    """The result is back with the commune: it corrects H1 (an income mis-typed) through the
+    survey form with a reason, and the chairman decides the correction; the registry keeps
+    the first record and approves a second revision that corrects it."""
+    first = _entry(ang, "H1").record
+    assert first is not None
+    page = _survey(w.officers[DAK_ANG], ang, "H1", values=inputs(1_250_000), expect=400)
+    assert "Cần lý do điều chỉnh" in page  # a correction without a reason: nothing saved
+    assert _entry(ang, "H1").record == first
+    _survey(w.officers[DAK_ANG], ang, "H1", values=inputs(1_250_000), reason="Nhập sai thu nhập")
+    assert _entry(ang, "H1").record is None
+    with pytest.raises(ValidationError) as exc:  # the correction waits for its decision
+        services.commune_submit(actor=w.officers[DAK_ANG], review=ang)
+    assert exc.value.code == "undecided_entries"
+    services.decide(
+        actor=w.approvers[DAK_ANG],
+        review=ang,
+        number="30/QĐ-UBND",
+        date=dt.date(YEAR, 11, 20),
+        signer_name="A Hùng",
+    )
+    second = _entry(ang, "H1").record
+    assert second is not None and second.pk != first.pk
+    assert (second.revision, second.corrects_id) == (first.revision + 1, first.pk)
+    assert second.state == ReviewState.APPROVED
+    assert second.inputs["income"] == 1_250_000 and second.classification == "medium"
+    assert ReviewRecord.objects.get(pk=first.pk).state == ReviewState.APPROVED  # kept
 
 
 def _check_transitions_and_plan(w: World) -> None:

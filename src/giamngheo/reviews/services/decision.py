@@ -156,20 +156,8 @@ def _persons(households: list[int]) -> dict[int, int]:
     return out
 
 
-@transaction.atomic
-def decide(
-    *,
-    actor: AnyUser,
-    review: CommuneReview,
-    number: str,
-    date: dt.date,
-    signer_name: str,
-) -> Decision:
-    """The recognition decision for every listed household that is ready (surveyed, agreed,
-    posted, with no open complaint)."""
-    r = locked_review(review)
-    require_decide(actor, r.commune)
-    require_open(r)
+def _check_document(r: CommuneReview, *, number: str, date: dt.date, signer_name: str) -> None:
+    """After the posting, with a number unused this year and a signer."""
     if r.posting_end is None:
         raise refuse("Danh sách chưa niêm yết", "the list has not been posted", "not_posted")
     if date <= r.posting_end:
@@ -189,18 +177,20 @@ def decide(
             f"decision number {number} is already used in {date.year}",
             "number_used",
         )
-    entries = _ready_entries(r)
-    first = not r.decisions.exists()
-    if not entries and not first:
-        raise refuse("Không còn hộ nào chờ quyết định", "no household awaits a decision", "empty")
-    _maker_checker(actor, entries)
+
+
+def _refuse_clash(r: CommuneReview, entries: list[ListEntry]) -> None:
+    """No household decided twice for the year (a record with a correction waiting is
+    decided again through the correction)."""
     clash = set(
         ReviewRecord.objects.filter(
             household_id__in=[e.household_id for e in entries],
             year=r.campaign.year,
             kind=ReviewKind.PERIODIC,
             state=ReviewState.APPROVED,
-        ).values_list("household__code", flat=True)
+        )
+        .current()  # a record with a correction waiting is decided again through it
+        .values_list("household__code", flat=True)
     )
     if clash:
         raise refuse(
@@ -208,6 +198,29 @@ def decide(
             f"households already have a {r.campaign.year} review: {', '.join(sorted(clash))}",
             "duplicate_review",
         )
+
+
+@transaction.atomic
+def decide(
+    *,
+    actor: AnyUser,
+    review: CommuneReview,
+    number: str,
+    date: dt.date,
+    signer_name: str,
+) -> Decision:
+    """The recognition decision for every listed household that is ready (surveyed, agreed,
+    posted, with no open complaint)."""
+    r = locked_review(review)
+    require_decide(actor, r.commune)
+    require_open(r)
+    _check_document(r, number=number, date=date, signer_name=signer_name)
+    entries = _ready_entries(r)
+    first = not r.decisions.exists()
+    if not entries and not first:
+        raise refuse("Không còn hộ nào chờ quyết định", "no household awaits a decision", "empty")
+    _maker_checker(actor, entries)
+    _refuse_clash(r, entries)
     decision = Decision.objects.create(
         review=r,
         number=number.strip(),

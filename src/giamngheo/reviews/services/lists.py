@@ -20,10 +20,12 @@ from giamngheo.registry.models import (
     HouseholdStatus,
     Member,
 )
+from giamngheo.registry.services import review_correct
 from giamngheo.reviews import rules as review_rules
 from giamngheo.reviews.access import require_enter_survey, require_prepare
 from giamngheo.reviews.models import (
     CommuneReview,
+    CommuneState,
     Complaint,
     ComplaintStatus,
     ListEntry,
@@ -244,6 +246,21 @@ def _member_changes(hh: Household, changes: Sequence[Mapping[str, Any]]) -> list
     return out
 
 
+def _may_correct(actor: AnyUser, r: CommuneReview, e: ListEntry, *, final: bool) -> None:
+    """A correction: by an officer of the commune, of a decided household, while the result
+    is back with the commune (returned or unlocked), as a final survey."""
+    require_prepare(actor, r.commune)
+    require_open(r)
+    if r.state != CommuneState.RETURNED or e.record_id is None or not final:
+        raise refuse(
+            "Chỉ điều chỉnh hộ đã có quyết định khi kết quả bị cấp trên trả lại, bằng phiếu"
+            " hoàn thành",
+            "a decided household is corrected, with a finished survey, only while the result"
+            " is returned by the upper level",
+            "not_returned",
+        )
+
+
 def _may_survey(r: CommuneReview, e: ListEntry, complaint: Complaint | None) -> None:
     """Before the posting a household is surveyed freely; after it only through an open
     complaint of its own (its re-check); never when screened out by Phiếu A."""
@@ -285,19 +302,28 @@ def survey_save(
     member_changes: Sequence[Mapping[str, Any]] = (),
     final: bool = False,
     complaint: Complaint | None = None,
+    correction_reason: str = "",
 ) -> Survey:
     """Saves the survey of a listed household (a draft, or final), classified by the
     engine for the campaign's standard (and the local standard and target groups).
 
     Before the posting a survey can be entered and re-entered; once the list is posted the
-    household's result changes only through a complaint's re-check (``complaint``)."""
+    household's result changes only through a complaint's re-check (``complaint``). After a
+    result is returned (or unlocked) by the upper level, an officer corrects a decided
+    household with a final survey and a ``correction_reason``: the registry keeps the
+    approved record and gets a correcting draft (``registry.services.review_correct``), and
+    the household waits for the chairman's decision on the correction."""
     e = ListEntry.objects.select_related("review__campaign", "review__commune", "household").get(
         pk=entry.pk
     )
     r = locked_review(e.review)
     e.review = r
     require_enter_survey(actor, e)
-    _may_survey(r, e, complaint)
+    correcting = bool(correction_reason.strip())
+    if correcting:
+        _may_correct(actor, r, e, final=final)
+    else:
+        _may_survey(r, e, complaint)
     campaign = r.campaign
     persons = Member.objects.filter(household=e.household).count()
     result = review_rules.classify(campaign, e.household, inputs, persons)
@@ -326,7 +352,17 @@ def survey_save(
         e.survey_state = SurveyState.DONE
     elif e.survey_state == SurveyState.PENDING:
         e.survey_state = SurveyState.DRAFT
-    e.save(update_fields=["proposed_class", "survey_state"])
+    if correcting and e.record is not None:
+        review_correct(
+            actor=actor,
+            review=e.record,
+            inputs={k: v for k, v in inputs.items() if k != "work_status"},
+            reason=correction_reason.strip(),
+            causes=survey.causes,
+            persons=persons,
+        )
+        e.record = None  # decided again by the chairman (``services.decide``)
+    e.save(update_fields=["proposed_class", "survey_state", "record"])
     mark_surveyed(r)
     log(
         actor,

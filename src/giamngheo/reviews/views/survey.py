@@ -31,7 +31,7 @@ from giamngheo.registry.models import Member
 from giamngheo.reviews import rules as review_rules
 from giamngheo.reviews import services
 from giamngheo.reviews.access import require_enter_survey
-from giamngheo.reviews.models import Complaint, ComplaintStatus, ListEntry, Survey
+from giamngheo.reviews.models import CommuneState, Complaint, ComplaintStatus, ListEntry, Survey
 from giamngheo.reviews.survey_form import SurveyForm, result_view
 
 ACTIONS = ("classify", "draft", "finish")
@@ -138,6 +138,7 @@ def _save(
     members: list[Member],
     complaint: Complaint | None,
     final: bool,
+    correction_reason: str = "",
 ) -> HttpResponse | None:
     """Saves through the service; a response when done (redirect) or refused (403)."""
     shown = classify_form(form, lambda i: _classify(entry, i, members), members)
@@ -152,6 +153,7 @@ def _save(
             member_changes=form.member_changes(),
             final=final,
             complaint=complaint,
+            correction_reason=correction_reason,
         )
     except PermissionDenied as exc:
         return refused(request, str(exc))
@@ -188,11 +190,29 @@ def survey_view(request: HttpRequest, pk: int) -> HttpResponse:
     form = _form(request, entry, members, latest)
     shown: dict[str, Any] | None = None
     status = 200
+    # A decided household of a result the upper level returned: corrected with a reason.
+    correcting = (
+        complaint is None
+        and entry.record_id is not None
+        and entry.review.state == CommuneState.RETURNED
+    )
+    reason = request.POST.get("correction_reason", "").strip() if correcting else ""
+    correction_error = ""
     if request.method == "POST":
         action = request.POST.get("action", "classify")
-        if action in ("draft", "finish"):
+        if correcting and action == "finish" and not reason:
+            correction_error = _("Cần lý do điều chỉnh.")
+            shown = classify_form(form, lambda i: _classify(entry, i, members), members)
+            status = 400
+        elif action in ("draft", "finish"):
             done = _save(
-                request, entry, form, members=members, complaint=complaint, final=action == "finish"
+                request,
+                entry,
+                form,
+                members=members,
+                complaint=complaint,
+                final=action == "finish",
+                correction_reason=reason,
             )
             if done is not None:
                 return done
@@ -218,6 +238,9 @@ def survey_view(request: HttpRequest, pk: int) -> HttpResponse:
             "open_complaint": complaint is not None and complaint.status == ComplaintStatus.OPEN,
             "frozen": review.posting_start is not None and complaint is None,
             "classify_url": classify_url,
+            "correcting": correcting,
+            "correction_reason": reason,
+            "correction_error": correction_error,
         },
         status=status,
     )
