@@ -140,6 +140,14 @@ def _unit_calendar(commune: AdminUnit) -> WorkCalendar:
     return calendar_of(campaign) if campaign is not None else WorkCalendar()
 
 
+def monthly_report_due(
+    rules: ReviewRules, year: int, month: int, commune: AdminUnit | None
+) -> dt.date | None:
+    """The monthly report's due date, moved past days off by the commune's calendar."""
+    cal = _unit_calendar(commune) if commune is not None else WorkCalendar()
+    return rules.monthly_report_due(year, month, cal)
+
+
 def adhoc_dates(
     rules: ReviewRules, commune: AdminUnit, received: dt.date
 ) -> tuple[dt.date, dt.date]:

@@ -214,6 +214,9 @@ def test_monthly_report_due_and_download(
     assert (app.cycle_start, app.due) == (dt.date(2023, 4, 15), dt.date(2023, 5, 4))
     page = officer.get(reverse("reviews:applications"), {"thang": "2023-03"}).content.decode()
     assert "DA-04" in page and "05/04/2023" in page  # QĐ 24/2021: on the 5th of the next month
+    # February's report is due on Sunday 5/3/2023: the next working day, Monday 6/3.
+    feb = officer.get(reverse("reviews:applications"), {"thang": "2023-02"}).content.decode()
+    assert "06/03/2023" in feb and "05/03/2023" not in feb
     october = officer.get(reverse("reviews:applications"), {"thang": "2023-10"}).content.decode()
     assert "Không có báo cáo tháng phải nộp cho tháng này" in october
     en = client_for(commune_officer, "en").get(

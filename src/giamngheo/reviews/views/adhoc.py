@@ -191,13 +191,14 @@ def _month_rows(commune: AdminUnit, year: int, month: int, today: dt.date) -> li
     return [(a, DueState.of(a, today)) for a in apps]
 
 
-def _report_due(year: int, month: int) -> tuple[dt.date | None, bool]:
-    """The monthly report's due date; (None, False) when no rule set covers the month."""
+def _report_due(year: int, month: int, commune: AdminUnit | None) -> tuple[dt.date | None, bool]:
+    """The monthly report's due date (past days off); (None, False) when no rule set covers
+    the month."""
     try:
         rules = review_rules.rules_for_received(dt.date(year, month, 1))
     except ValidationError:
         return None, False
-    return rules.monthly_report_due(year, month), True
+    return review_rules.monthly_report_due(rules, year, month, commune), True
 
 
 def _receive(request: HttpRequest, commune: AdminUnit, form: ReceiveForm) -> HttpResponse | None:
@@ -240,7 +241,7 @@ def applications_view(request: HttpRequest) -> HttpResponse:
         done = _receive(request, commune, form)
         if done is not None:
             return done
-    report_due, has_rules = _report_due(year, month)
+    report_due, has_rules = _report_due(year, month, commune)
     month_text = f"{year:04d}-{month:02d}"
     return render(
         request,
