@@ -103,6 +103,13 @@ CACHES = {
         "TIMEOUT": 6 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+    # The campaigns' plausibility flags (``reviews.report``), shared with the worker.
+    "reviews": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(DATA_DIR / "cache" / "reviews"),
+        "TIMEOUT": 6 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 200},
+    },
 }
 
 TASKS = {

@@ -599,3 +599,19 @@ def test_decision_numbers_restart_each_year_and_communes_belong_to_one_campaign(
             communes=[review_units.dak_ang],
         )
     assert exc.value.code == "commune_taken" and "Đắk Ang" in exc.value.messages[0]
+
+
+def test_the_campaigns_flags_come_from_the_worker(
+    review_flow: Any, review_units: Any, district_officer: User, settings: Any
+) -> None:
+    """The whole campaign's flags are computed in the background (``reviews.report``): with a
+    worker that has not run yet the page says so, and is not kept waiting."""
+    from django.core.cache import caches
+
+    r = review_flow.until(review_units.dak_ang, "survey")
+    caches["reviews"].clear()  # no result of an earlier test's campaign of the same id
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    url = reverse("reviews:campaign", args=[r.campaign_id])
+    page = text(login(district_officer).get(url))
+    assert "Đang tính các điểm cần kiểm tra trong nền" in page
+    assert "Đổi nhiều bậc trong một năm" not in page

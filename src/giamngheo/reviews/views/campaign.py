@@ -26,12 +26,13 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from giamngheo.accounts.access import can_view_unit, manageable_units
+from giamngheo.computed.views import cached
 from giamngheo.core.review.rules import all_rules
 from giamngheo.core.standards import get_standard
 from giamngheo.geo.models import Level
 from giamngheo.reviews import access, selectors, services
 from giamngheo.reviews import rules as review_rules
-from giamngheo.reviews.flags import flag_groups, review_flags
+from giamngheo.reviews.flags import flag_groups
 from giamngheo.reviews.forms import (
     CalendarForm,
     CampaignOpenForm,
@@ -47,6 +48,7 @@ from giamngheo.reviews.models import (
     CommuneReview,
     CommuneState,
 )
+from giamngheo.reviews.report import CAMPAIGN_FLAGS
 from giamngheo.reviews.views.common import (
     attempt,
     campaign_or_404,
@@ -222,7 +224,9 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
     is_open = campaign.status == CampaignStatus.OPEN
     can_set = is_open and access.can_open_campaign(user, campaign.unit)
     upper = can_view_unit(user, campaign.unit)
-    flags = review_flags(reviews) if upper else {}
+    # The whole campaign's flags come from the worker (``reviews.report``): never waited for.
+    state = cached(CAMPAIGN_FLAGS, user, campaign, "flags") if upper else None
+    flags: dict[int, Any] = (state.value if state is not None else None) or {}
     names = step_names(rules)
     return {
         "campaign": campaign,
@@ -239,6 +243,7 @@ def campaign_context(request: HttpRequest, campaign: Campaign) -> dict[str, Any]
             (r, flag_groups(flags[r.pk], english=english())) for r in reviews if flags.get(r.pk)
         ],
         "upper": upper,
+        "flags_state": state.context("en" if english() else "vi") if state is not None else {},
         "can_set": can_set,
         "can_consolidate": is_open and access.can_consolidate(user, campaign),
         "can_close": is_open and access.can_close(user, campaign),
