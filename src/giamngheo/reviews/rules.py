@@ -231,11 +231,12 @@ def _classify(
     work = inputs.get("work_status") or {}
     record = {k: v for k, v in inputs.items() if k != "work_status"}
     record.update({"household_id": household.code, "area": household.area})
-    members = _members(household, work if isinstance(work, Mapping) else {})
+    # The members are read only when the campaign identifies low-income workers.
+    members = _members(household, work if isinstance(work, Mapping) else {}) if low_income else []
     try:
         res = classify_targets(
             record,
-            members if low_income else [],
+            members,
             std,
             local=local,
             groups=load_target_groups(),

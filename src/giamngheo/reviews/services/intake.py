@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, NamedTuple
 
 from django.db import transaction
+from django.db.models import Count, Max
 
 from giamngheo.registry.models import (
     ImportBatch,
@@ -88,34 +89,68 @@ def import_into_campaign(*, actor: AnyUser, review: CommuneReview, batch: Import
     ) | set(r.entries.filter(screened_out=True).values_list("household_id", flat=True))
     kept = sorted(d.household.code for d in drafts if d.household_id in surveyed)
     drafts = [d for d in drafts if d.household_id not in surveyed]
-    for d in drafts:
-        entry, _ = ListEntry.objects.get_or_create(
-            review=r,
-            household=d.household,
-            defaults={
-                "source": Source.CURRENT if prev.get(d.household_id) in LISTED else Source.MANUAL,
-                "reason": f"Nhập từ tệp {b.file_name}"[:300],
-                "previous_class": prev.get(d.household_id, ""),
-            },
-        )
-        persons = d.persons or Member.objects.filter(household=d.household).count()
-        result = review_rules.classify(r.campaign, d.household, d.inputs, persons)
-        latest = entry.surveys.order_by("-version").first()
-        Survey.objects.create(
-            entry=entry,
-            version=(latest.version + 1) if latest else 1,
-            final=True,
-            standard_id=r.campaign.standard_id,
-            inputs=dict(d.inputs),
-            causes=list(d.causes),
-            persons=persons,
-            result=result.data,
-            classification=result.classification,
-            entered_by_id=b.created_by_id,
-        )
-        entry.proposed_class = result.classification
-        entry.survey_state = SurveyState.DONE
-        entry.save(update_fields=["proposed_class", "survey_state"])
+    _survey_all(r, b, drafts, prev)
     mark_surveyed(r)
     log(actor, "import_into_campaign", r, batch=b.pk, households=len(drafts), kept=kept)
     return Intake(len(drafts), kept)
+
+
+def _survey_all(
+    r: CommuneReview, b: ImportBatch, drafts: list[ReviewRecord], prev: dict[int, str]
+) -> None:
+    """Every draft onto the list with a final survey, in a handful of queries whatever the
+    commune's size (a file of a whole commune is thousands of households)."""
+    ids = [d.household_id for d in drafts]
+    have = set(r.entries.filter(household_id__in=ids).values_list("household_id", flat=True))
+    ListEntry.objects.bulk_create(
+        [
+            ListEntry(
+                review=r,
+                household_id=d.household_id,
+                source=Source.CURRENT if prev.get(d.household_id) in LISTED else Source.MANUAL,
+                reason=f"Nhập từ tệp {b.file_name}"[:300],
+                previous_class=prev.get(d.household_id, ""),
+            )
+            for d in drafts
+            if d.household_id not in have
+        ],
+        batch_size=500,
+    )
+    entries = {e.household_id: e for e in r.entries.filter(household_id__in=ids)}
+    members = dict(
+        Member.objects.filter(household_id__in=ids)
+        .values("household_id")
+        .annotate(n=Count("pk"))
+        .values_list("household_id", "n")
+    )
+    versions = dict(
+        Survey.objects.filter(entry__in=list(entries.values()))
+        .values("entry_id")
+        .annotate(v=Max("version"))
+        .values_list("entry_id", "v")
+    )
+    surveys = []
+    for d in drafts:
+        entry = entries[d.household_id]
+        persons = d.persons or members.get(d.household_id, 0)
+        result = review_rules.classify(r.campaign, d.household, d.inputs, persons)
+        surveys.append(
+            Survey(
+                entry=entry,
+                version=versions.get(entry.pk, 0) + 1,
+                final=True,
+                standard_id=r.campaign.standard_id,
+                inputs=dict(d.inputs),
+                causes=list(d.causes),
+                persons=persons,
+                result=result.data,
+                classification=result.classification,
+                entered_by_id=b.created_by_id,
+            )
+        )
+        entry.proposed_class = result.classification
+        entry.survey_state = SurveyState.DONE
+    Survey.objects.bulk_create(surveys, batch_size=500)
+    ListEntry.objects.bulk_update(
+        list(entries.values()), ["proposed_class", "survey_state"], batch_size=500
+    )
