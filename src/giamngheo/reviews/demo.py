@@ -233,7 +233,7 @@ def _done_meetings(review: CommuneReview, saved: list[ListEntry], actor: Abstrac
             agreement=35,
             key_attendees=[["Bí thư chi bộ", ""], ["Đại diện MTTQ xã (giám sát)", ""]],
             passed=True,
-            versions=voted_versions(es),
+            versions=voted_versions(e.pk for e in es),
             recorded_by_id=actor.pk,
         )
         m.entries.set(es)

@@ -64,12 +64,11 @@ def current_classes(
     return {hid: v[2] for hid, v in best.items()}
 
 
-def voted_versions(entries: Iterable[ListEntry] | QuerySet[ListEntry]) -> dict[str, int]:
+def voted_versions(entry_ids: Iterable[int]) -> dict[str, int]:
     """Each entry's survey as a village meeting votes on it: the version of its latest final
     survey made for the list (a complaint's re-check is the complaint's business)."""
-    pks = [e.pk for e in entries]
     rows = (
-        Survey.objects.filter(entry_id__in=pks, final=True, complaint=None)
+        Survey.objects.filter(entry_id__in=list(entry_ids), final=True, complaint=None)
         .values("entry_id")
         .annotate(v=Max("version"))
         .values_list("entry_id", "v")
@@ -86,7 +85,7 @@ def villages_waiting(review: CommuneReview) -> list[AdminUnit]:
         .exclude(household__village=None)
         .values_list("pk", "household__village_id")
     )
-    current = voted_versions(ListEntry(pk=pk) for pk, _ in listed)
+    current = voted_versions(pk for pk, _ in listed)
     voted: dict[int, list[dict[str, int]]] = {}
     for village, versions in review.meetings.filter(passed=True).values_list(
         "village_id", "versions"
@@ -95,7 +94,10 @@ def villages_waiting(review: CommuneReview) -> list[AdminUnit]:
     waiting = {
         village
         for pk, village in listed
-        if not any(v.get(str(pk)) == current.get(str(pk)) for v in voted.get(village, []))
+        # voted on, and on the survey it has now (never met or unsurveyed: not covered)
+        if not any(
+            str(pk) in v and v[str(pk)] == current.get(str(pk)) for v in voted.get(village, [])
+        )
     }
     return list(AdminUnit.objects.filter(pk__in=waiting).order_by("name"))
 
@@ -233,3 +235,9 @@ def effective_survey(entry: ListEntry) -> Survey | None:
         if s.complaint is None or s.complaint.outcome == ComplaintOutcome.UPHELD:
             return s
     return None
+
+
+def listed_villages(review: CommuneReview) -> QuerySet[AdminUnit]:
+    """The villages of the households on the commune's list, by name."""
+    ids = review.entries.exclude(household__village=None).values("household__village_id")
+    return AdminUnit.objects.filter(pk__in=ids).order_by("name")

@@ -550,7 +550,34 @@ def test_a_household_changed_after_the_vote_brings_its_village_back_to_the_meeti
         agreement=20,
     )
     assert again.attempt == 2 and again.passed and villages_waiting(r) == []
-    with pytest.raises(ValidationError) as exc:  # nothing changed since: no third meeting
+    # A household added after the vote, not even surveyed yet: its village waits too.
+    extra = (
+        Household.objects.filter(commune=review_units.dak_ang, village=e.household.village)
+        .exclude(pk__in=r.entries.values("household_id"))
+        .first()
+    )
+    if extra is None:
+        extra = Household.objects.create(
+            commune=review_units.dak_ang, village=e.household.village, code="DA-99", head_name="Mới"
+        )
+    added = services.list_add(
+        actor=review_flow.officer, review=r, household=extra, reason="Hộ mới gặp khó khăn"
+    )
+    assert villages_waiting(r) == [e.household.village]
+    services.survey_save(actor=review_flow.officer, entry=added, inputs=richer, final=True)
+    assert villages_waiting(r) == [e.household.village]  # surveyed, but not voted on
+    third = services.meeting_record(
+        actor=review_flow.officer,
+        review=r,
+        village=e.household.village,
+        held_at=timezone.make_aware(dt.datetime(2021, 11, 6, 14, 0)),
+        chair="Trưởng thôn A Nhơn",
+        secretary="Y Thư",
+        attendees=30,
+        agreement=20,
+    )
+    assert third.attempt == 3 and villages_waiting(r) == []
+    with pytest.raises(ValidationError) as exc:  # nothing changed since: no fourth meeting
         services.meeting_record(
             actor=review_flow.officer,
             review=r,

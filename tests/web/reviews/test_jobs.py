@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from giamngheo.registry.models import AuditEvent
 from giamngheo.reviews.models import Decision, DocumentJob, JobStatus
-from giamngheo.reviews.views import commune as commune_views
+from giamngheo.reviews.views import jobs as job_views
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +49,7 @@ def test_a_large_batch_is_made_in_the_background(  # noqa: PLR0917 - pytest fixt
     page_url = reverse("reviews:commune", args=[decided.review_id])
     direct = reverse("reviews:certificates_doc", args=[decided.pk])
     assert direct in c.get(page_url).content.decode()  # 3 certificates: sent at once
-    monkeypatch.setattr(commune_views, "DIRECT_MAX", 2)
+    monkeypatch.setattr(job_views, "DIRECT_MAX", 2)
     page = c.get(page_url).content.decode()
     start = reverse("reviews:certificates_job", args=[decided.pk])
     assert start in page and direct not in page

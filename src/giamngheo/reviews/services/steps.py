@@ -124,7 +124,7 @@ def meeting_record(
         agreement=agreement,
         key_attendees=[[role, name] for role, name in key_attendees],
         passed=passed,
-        versions=voted_versions(entries),
+        versions=voted_versions(e.pk for e in entries),
         recorded_by_id=actor_id(actor),
     )
     meeting.entries.set(entries)

@@ -1,10 +1,9 @@
 """A commune's review, step by step: the list (from the registry, applicants with Phiếu A,
 additions), the assignment to reviewers, the village meetings, the posting with its countdown
 in working days, complaints, the plausibility flags, the recognition decision and the report
-upward; the list as .xlsx and the documents (minutes, posting lists, decision, certificates)
-as .pdf or .docx.
+upward (its files, the list and the signed documents, are ``views.files``).
 
-Thin: reads from ``reviews.selectors`` / ``reviews.flags`` / ``reviews.documents``, writes
+Thin: reads from ``reviews.selectors`` / ``reviews.flags``, writes
 through ``reviews.services``; 404 for a commune the user cannot see, 403 (nothing changed)
 for an action the user may not take, 400 with the page and the reason when a service refuses.
 """
@@ -18,19 +17,17 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from giamngheo.accounts.access import can_view_national_id, unit_scope_q
 from giamngheo.accounts.models import EDITING_ROLES, Role
 from giamngheo.geo.models import AdminUnit
 from giamngheo.registry.models import Classification
-from giamngheo.reviews import access, documents, selectors, services
+from giamngheo.reviews import access, selectors, services
 from giamngheo.reviews import rules as review_rules
-from giamngheo.reviews.exports import list_xlsx
 from giamngheo.reviews.flags import flag_groups, review_flags
 from giamngheo.reviews.forms import (
     AddForm,
@@ -52,20 +49,17 @@ from giamngheo.reviews.models import (
     ComplaintStatus,
     Meeting,
 )
+from giamngheo.reviews.views import jobs
 from giamngheo.reviews.views.common import (
-    XLSX,
     attempt,
     complaint_or_404,
-    decision_or_404,
     english,
     form_errors,
     refusals,
     review_or_404,
-    send_document,
     state_label,
     step_names,
 )
-from giamngheo.reviews.views.jobs import DIRECT_MAX
 
 
 # ---------------------------------------------------------------------------------------------
@@ -121,17 +115,12 @@ def _reviewers(commune: AdminUnit) -> Any:
     )
 
 
-def _villages(r: CommuneReview) -> Any:
-    ids = r.entries.exclude(household__village=None).values("household__village_id")
-    return AdminUnit.objects.filter(pk__in=ids).order_by("name")
-
-
 def _meetings(r: CommuneReview, rights: Rights, failed: forms.Form | None) -> list[dict[str, Any]]:
     by_village: dict[int, list[Meeting]] = {}
     for m in r.meetings.order_by("attempt"):
         by_village.setdefault(m.village_id, []).append(m)
     waiting = {v.pk for v in selectors.villages_waiting(r)}
-    villages = _villages(r)
+    villages = selectors.listed_villages(r)
     out = []
     for v in villages:
         form = None
@@ -198,7 +187,7 @@ def commune_context(
     )
     commune_entries = r.entries.all()
     meetings = _meetings(r, rights, failed.get("meeting"))
-    villages = _villages(r)
+    villages = selectors.listed_villages(r)
     steps = {
         c.key: {"cell": c, "name": names.get(c.key, c.key), "label": state_label(c.status)}
         for c in progress.cells
@@ -235,7 +224,7 @@ def commune_context(
         "intake_form": failed.get("intake") or _intake_form(r, rights),
         "today": today,
         "english": english(),
-        "direct_max": DIRECT_MAX,
+        "direct_max": jobs.DIRECT_MAX,
     }
 
 
@@ -356,7 +345,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignForm(
         request.POST,
         reviewers=_reviewers(r.commune),
-        villages=_villages(r),
+        villages=selectors.listed_villages(r),
         entries=r.entries.all(),
     )
     return act(
@@ -380,7 +369,7 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
 @refusals
 def meeting_record(request: HttpRequest, pk: int) -> HttpResponse:
     r = _prepared(request, pk)
-    form = MeetingForm(request.POST, villages=_villages(r))
+    form = MeetingForm(request.POST, villages=selectors.listed_villages(r))
     return act(
         request,
         r,
@@ -529,75 +518,17 @@ def commune_submit(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------------------------------------
 # Files
 # ---------------------------------------------------------------------------------------------
-@require_GET
-def commune_list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    r = review_or_404(request, pk)
-    response = HttpResponse(list_xlsx(r), content_type=XLSX)
-    name = f"danh-sach-ra-soat-{r.campaign.year}-{r.commune.code or r.commune.pk}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-@require_GET
-def minutes_doc(request: HttpRequest, pk: int) -> HttpResponse:
-    m = (
-        Meeting.objects.filter(unit_scope_q(request.user, field="review__commune"), pk=pk)
-        .select_related("review__campaign", "review__commune__parent", "village")
-        .first()
-    )
-    if m is None:
-        raise Http404(_("Không có biên bản này."))
-    return send_document(request, [documents.minutes_of(m)], about=m)
-
-
-@require_GET
-def posting_doc(request: HttpRequest, pk: int, village: int | None = None) -> HttpResponse:
-    r = review_or_404(request, pk)
-    if r.posting_start is None:
-        raise Http404(_("Danh sách chưa niêm yết."))
-    unit = None
-    if village is not None:
-        unit = _villages(r).filter(pk=village).first()
-        if unit is None:
-            raise Http404(_("Không có thôn này trong danh sách."))
-    return send_document(request, [documents.posting_lists_of(r, unit)], about=r)
-
-
-@require_GET
-def decision_doc(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = decision_or_404(request, pk)
-    return send_document(request, [documents.decision_of(decision)], about=decision)
-
-
-@require_GET
-def certificates_doc(request: HttpRequest, pk: int) -> HttpResponse:
-    decision = decision_or_404(request, pk)
-    certs = documents.certificates_of(decision, show_ids=can_view_national_id(request.user))
-    if not certs:
-        raise Http404(_("Quyết định không công nhận hộ nghèo, hộ cận nghèo nào."))
-    if len(certs) > DIRECT_MAX:  # a minute of work: the background worker makes it
-        messages.info(request, _("Nhiều giấy chứng nhận: hãy tạo trong nền."))
-        return redirect(reverse("reviews:commune", args=[decision.review_id]) + "#buoc-decision")
-    return send_document(request, list(certs), about=decision, batch=True)
-
-
 urlpatterns = [
     path("xa/<int:pk>/", commune_detail, name="commune"),
     path("xa/<int:pk>/danh-sach/lap/", list_generate, name="list_generate"),
     path("xa/<int:pk>/danh-sach/de-nghi/", list_add_applicant, name="list_add_applicant"),
     path("xa/<int:pk>/danh-sach/bo-sung/", list_add, name="list_add"),
-    path("xa/<int:pk>/danh-sach.xlsx", commune_list_xlsx, name="commune_list_xlsx"),
     path("xa/<int:pk>/phan-cong/", assign, name="assign"),
     path("xa/<int:pk>/hop-dan/", meeting_record, name="meeting_record"),
     path("xa/<int:pk>/niem-yet/", posting_start, name="posting_start"),
-    path("xa/<int:pk>/niem-yet/danh-sach/", posting_doc, name="posting_doc"),
-    path("xa/<int:pk>/niem-yet/thon/<int:village>/", posting_doc, name="posting_village_doc"),
     path("xa/<int:pk>/khieu-nai/", complaint_open, name="complaint_open"),
     path("xa/<int:pk>/quyet-dinh/", decide, name="decide"),
     path("xa/<int:pk>/bao-cao/", commune_submit, name="commune_submit"),
     path("khieu-nai/<int:pk>/giai-quyet/", complaint_decide, name="complaint_decide"),
     path("khieu-nai/<int:pk>/khieu-nai-tiep/", complaint_appeal, name="complaint_appeal"),
-    path("hop-dan/<int:pk>/bien-ban/", minutes_doc, name="minutes_doc"),
-    path("quyet-dinh/<int:pk>/van-ban/", decision_doc, name="decision_doc"),
-    path("quyet-dinh/<int:pk>/giay-chung-nhan/", certificates_doc, name="certificates_doc"),
 ]
