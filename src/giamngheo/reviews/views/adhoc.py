@@ -45,8 +45,8 @@ from giamngheo.reviews.access import can_decide, can_prepare
 from giamngheo.reviews.documents import monthly_report_of, refusal_of
 from giamngheo.reviews.models import Application, ApplicationKind, ApplicationState
 from giamngheo.reviews.survey_form import SurveyForm, in_language, result_view
-from giamngheo.reviews.views.common import record_document
-from giamngheo.reviews.views.survey import classify_form, classify_json, english, refused
+from giamngheo.reviews.views.common import english, record_document, refused
+from giamngheo.reviews.views.survey import classify_form, classify_json
 
 OPEN_STATES = (
     ApplicationState.RECEIVED,

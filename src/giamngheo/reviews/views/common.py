@@ -43,6 +43,12 @@ def pick(vi: str, en: str) -> str:
     return en if english() else vi
 
 
+def refused(request: HttpRequest, message: str, back: str = "") -> HttpResponse:
+    """The 403 page with the bilingual reason (nothing was changed), and a way ``back``."""
+    message = message or "Không có quyền / not allowed"
+    return render(request, "reviews/refused.html", {"message": message, "back": back}, status=403)
+
+
 def refusals(view: View) -> View:
     """A ``PermissionDenied`` answers 403 with its bilingual message."""
 
@@ -51,8 +57,7 @@ def refusals(view: View) -> View:
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
-            message = str(exc) or "Không có quyền / not allowed"
-            return render(request, "reviews/refused.html", {"message": message}, status=403)
+            return refused(request, str(exc))
 
     return wrapped
 

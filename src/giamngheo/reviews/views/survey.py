@@ -21,7 +21,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,19 +32,9 @@ from giamngheo.reviews import services
 from giamngheo.reviews.access import require_enter_survey
 from giamngheo.reviews.models import CommuneState, Complaint, ComplaintStatus, ListEntry, Survey
 from giamngheo.reviews.survey_form import SurveyForm, result_view
+from giamngheo.reviews.views.common import english, refused
 
 ACTIONS = ("classify", "draft", "finish")
-
-
-def english() -> bool:
-    return (get_language() or "vi").startswith("en")
-
-
-def refused(request: HttpRequest, message: str, back: str = "") -> HttpResponse:
-    """The 403 page with the service's bilingual message."""
-    return render(
-        request, "reviews/survey_refused.html", {"message": message, "back": back}, status=403
-    )
 
 
 def _entry(request: HttpRequest, pk: int) -> ListEntry:
