@@ -30,6 +30,7 @@ from giamngheo.plans.baseline import (
 )
 from giamngheo.plans.forms import ImportForm, PlanCreateForm, ProposeForm, RowFormSet
 from giamngheo.plans.models import Plan
+from giamngheo.plans.panels import plan_panels
 from giamngheo.plans.selectors import (
     check_plan,
     plan_can_manage,
@@ -160,6 +161,7 @@ def plan_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         context["actuals"] = plan_actuals(
             plan=plan, actor=request.user, rows=visible, status=status
         )
+        context["panels"] = plan_panels(request, plan, visible)
     return render(request, "plans/plan_detail.html", context)
 
 

@@ -58,6 +58,7 @@ from giamngheo.registry.models import (
     ReviewState,
     Sex,
 )
+from giamngheo.registry.panels import household_panels
 from giamngheo.registry.selectors import (
     MemberView,
     filter_households,
@@ -297,6 +298,7 @@ def household_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "imports": _imports_of(hh),
         "ids_shown": can_view_national_id(request.user),
         "can_manage": can_manage_unit(request.user, hh.commune),
+        "panels": household_panels(request, hh),
     }
     return render(request, "registry/household_detail.html", context)
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "giamngheo.transitions",
     "giamngheo.plans",
     "giamngheo.reviews",
+    "giamngheo.support",
 ]
 
 MIDDLEWARE = [

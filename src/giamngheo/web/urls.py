@@ -20,5 +20,6 @@ urlpatterns = [
     path("ho-gia-dinh/bien-dong/", include("giamngheo.transitions.urls")),
     path("ho-gia-dinh/", include("giamngheo.registry.urls")),
     path("ra-soat/", include("giamngheo.reviews.urls")),
+    path("ho-tro/", include("giamngheo.support.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,81 @@
+"""The support app's tables, one module a part: organisations and tasks (``orgs``), projects
+with their beneficiaries and the support ledger (``projects``), allocations, disbursements and
+settlements (``money``), loans and housing (``credit``)."""
+
+from giamngheo.support.models.credit import (
+    BatchStatus,
+    Housing,
+    HousingBasis,
+    HousingKind,
+    HousingStatus,
+    Loan,
+    LoanBatch,
+    LoanRow,
+)
+from giamngheo.support.models.money import (
+    Allocation,
+    AllocationDecision,
+    Disbursement,
+    Settlement,
+)
+from giamngheo.support.models.orgs import (
+    Membership,
+    Organisation,
+    OrgKind,
+    Recurrence,
+    Task,
+    TaskStatus,
+    TaskUpdate,
+)
+from giamngheo.support.models.projects import (
+    COMMITTED_STATES,
+    Beneficiary,
+    Collection,
+    EscapeRegistration,
+    Project,
+    ProjectBudget,
+    ProjectKind,
+    ProjectOutput,
+    ProjectStatus,
+    ReasonCode,
+    Recovery,
+    Source,
+    Support,
+    SupportState,
+)
+
+__all__ = [
+    "COMMITTED_STATES",
+    "Allocation",
+    "AllocationDecision",
+    "BatchStatus",
+    "Beneficiary",
+    "Collection",
+    "Disbursement",
+    "EscapeRegistration",
+    "Housing",
+    "HousingBasis",
+    "HousingKind",
+    "HousingStatus",
+    "Loan",
+    "LoanBatch",
+    "LoanRow",
+    "Membership",
+    "OrgKind",
+    "Organisation",
+    "Project",
+    "ProjectBudget",
+    "ProjectKind",
+    "ProjectOutput",
+    "ProjectStatus",
+    "ReasonCode",
+    "Recovery",
+    "Recurrence",
+    "Settlement",
+    "Source",
+    "Support",
+    "SupportState",
+    "Task",
+    "TaskStatus",
+    "TaskUpdate",
+]

@@ -1,0 +1,14 @@
+"""Paths under ``/ho-tro/``: each view module lists its own patterns."""
+
+from giamngheo.support.views import credit, escape, money, organisations, programmes, projects
+
+app_name = "support"
+
+urlpatterns = [
+    *programmes.urlpatterns,
+    *organisations.urlpatterns,
+    *projects.urlpatterns,
+    *money.urlpatterns,
+    *credit.urlpatterns,
+    *escape.urlpatterns,
+]
