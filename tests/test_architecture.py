@@ -58,7 +58,9 @@ SHAPED = (
     "computed",
     "transitions",
     "reviews",
+    "support",
     "core/records",
+    "core/support",
     "core/review",
     "core/documents",
 )

@@ -1,10 +1,19 @@
 """Paths under ``/ho-tro/``: each view module lists its own patterns."""
 
-from giamngheo.support.views import credit, escape, money, organisations, programmes, projects
+from giamngheo.support.views import (
+    credit,
+    escape,
+    home,
+    money,
+    organisations,
+    programmes,
+    projects,
+)
 
 app_name = "support"
 
 urlpatterns = [
+    *home.urlpatterns,
     *programmes.urlpatterns,
     *organisations.urlpatterns,
     *projects.urlpatterns,
