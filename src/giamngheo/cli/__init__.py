@@ -10,6 +10,7 @@ from giamngheo.cli.classify import classify_command
 from giamngheo.cli.demo import demo_command, serve_command
 from giamngheo.cli.plan import plan_group
 from giamngheo.cli.plan_export import export_command
+from giamngheo.cli.support import support_group
 from giamngheo.cli.synth import synth_command
 from giamngheo.cli.transitions import transitions_command
 from giamngheo.cli.units import units_group
@@ -28,6 +29,7 @@ main.add_command(serve_command)
 plan_group.add_command(export_command)
 main.add_command(plan_group)
 main.add_command(classify_command)
+main.add_command(support_group)
 main.add_command(synth_command)
 main.add_command(transitions_command)
 main.add_command(units_group)
