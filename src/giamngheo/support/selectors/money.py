@@ -1,0 +1,429 @@
+"""Money reads: what each commune was allocated, disbursed and settled in a budget year (for
+the plan page), the decisions a user may see, a decision's lines with their sums, the chain
+lines and findings at three levels (``core.support.funds.check_chain``) and the report's money
+entries (``core.support.funds.MoneyEntry`` for ``money_tables``).
+
+Scope: a line is visible to users who see the decision's issuing unit (they see every line
+and the totals) and to users of the line's commune (they see that commune's lines only, so
+no total of the decision: a total minus one's own lines would reveal the others').
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING, Literal
+
+from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from giamngheo.accounts.access import can_view_unit, unit_scope_q, visible_units
+from giamngheo.core.support.funds import (
+    SOURCES,
+    ChainLine,
+    Finding,
+    MoneyEntry,
+    Quarter,
+    check_chain,
+    quarter_of,
+    source_label,
+)
+from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
+from giamngheo.geo.models import AdminUnit, Level
+from giamngheo.support.access import (
+    can_manage_decision,
+    can_spend,
+    decisions_q,
+    is_superuser,
+    visible_projects,
+)
+from giamngheo.support.models import (
+    Allocation,
+    AllocationDecision,
+    Disbursement,
+    Project,
+    Settlement,
+)
+
+if TYPE_CHECKING:
+    from giamngheo.accounts.access import AnyUser
+    from giamngheo.core.numbers import Lang
+
+ChainLevel = Literal["line", "commune_source", "node_source"]
+CHAIN_LEVELS: tuple[ChainLevel, ...] = ("line", "commune_source", "node_source")
+
+
+# --- the plan page: money per commune ------------------------------------------------------
+@dataclass(frozen=True)
+class CommuneMoney:
+    """A commune's money of one budget year, whole đồng."""
+
+    allocated: int = 0
+    disbursed: int = 0
+    settled: int = 0
+
+    @property
+    def remaining(self) -> int:
+        """Allocated but not yet disbursed."""
+        return self.allocated - self.disbursed
+
+
+def commune_money(*, year: int, commune_ids: Iterable[int]) -> dict[int, CommuneMoney]:
+    """Allocated, disbursed and settled per commune, for the lines of decisions of budget
+    ``year`` going to the commune: three aggregate queries. No scoping here: the caller
+    passes only the communes the user may see. Every asked commune is in the result (zeros
+    when it has nothing)."""
+    ids = list(dict.fromkeys(commune_ids))
+    if not ids:
+        return {}
+    allocated = dict(
+        Allocation.objects.filter(decision__year=year, commune_id__in=ids)
+        .order_by()
+        .values("commune_id")
+        .annotate(total=Sum("amount"))
+        .values_list("commune_id", "total")
+    )
+    disbursed = dict(
+        Disbursement.objects.filter(allocation__decision__year=year, allocation__commune_id__in=ids)
+        .order_by()
+        .values("allocation__commune_id")
+        .annotate(total=Sum("amount"))
+        .values_list("allocation__commune_id", "total")
+    )
+    settled = dict(
+        Settlement.objects.filter(allocation__decision__year=year, allocation__commune_id__in=ids)
+        .order_by()
+        .values("allocation__commune_id")
+        .annotate(total=Sum("amount"))
+        .values_list("allocation__commune_id", "total")
+    )
+    return {
+        pk: CommuneMoney(
+            int(allocated.get(pk) or 0), int(disbursed.get(pk) or 0), int(settled.get(pk) or 0)
+        )
+        for pk in ids
+    }
+
+
+# --- decisions ---------------------------------------------------------------------------------
+def visible_decisions(user: AnyUser) -> QuerySet[AllocationDecision]:
+    """The decisions the user may open (``access.decisions_q``)."""
+    return AllocationDecision.objects.filter(decisions_q(user)).select_related("unit")
+
+
+def decision_for(user: AnyUser, pk: int) -> AllocationDecision | None:
+    """The decision when the user may see it, else None (the page answers 404)."""
+    return visible_decisions(user).filter(pk=pk).first()
+
+
+def sees_whole(user: AnyUser, decision: AllocationDecision) -> bool:
+    """Whether the user sees every line of the decision and its totals (it sees the issuing
+    unit); otherwise only its own commune's lines."""
+    return is_superuser(user) or can_view_unit(user, decision.unit)
+
+
+def lines_q(user: AnyUser) -> Q:
+    """Q on ``Allocation``: the lines the user may see."""
+    if is_superuser(user):
+        return Q()
+    return unit_scope_q(user, "decision__unit") | unit_scope_q(user, "commune")
+
+
+def budget_years(user: AnyUser) -> list[int]:
+    """The budget years of the decisions the user may see, newest first."""
+    years = visible_decisions(user).order_by().values_list("year", flat=True).distinct()
+    return sorted(set(years), reverse=True)
+
+
+def issuing_units(user: AnyUser) -> list[AdminUnit]:
+    """The units the user may issue an allocation decision for (``can_manage_decision``):
+    provinces and districts for a superuser, else its unit and the units below it (no
+    villages)."""
+    units = visible_units(user)
+    if is_superuser(user):
+        units = units.filter(level__in=(Level.PROVINCE, Level.DISTRICT))
+    else:
+        units = units.exclude(level=Level.VILLAGE)
+    order: dict[str, int] = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2}
+    found = [u for u in units if can_manage_decision(user, AllocationDecision(unit=u))]
+    return sorted(found, key=lambda u: (order.get(u.level, 3), u.name_key, u.pk))
+
+
+def line_communes(decision: AllocationDecision) -> list[AdminUnit]:
+    """The communes a line of the decision may go to: the issuing unit's communes valid on
+    the decision's date (the unit itself when it is a commune)."""
+    units = AdminUnit.objects.descendants_of(decision.unit).filter(level=Level.COMMUNE)
+    return list(units.valid_on(decision.date).order_by("name_key", "pk"))
+
+
+def line_projects(user: AnyUser, decision: AllocationDecision) -> list[Project]:
+    """The projects a line of the decision may fund: those the user sees, of the decision's
+    programme."""
+    projects = visible_projects(user).filter(programme_id=decision.programme_id)
+    return list(projects.order_by("-year", "name", "pk"))
+
+
+# --- lines with their sums ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class LineRow:
+    """One allocation line with what was disbursed and settled from it (whole đồng)."""
+
+    line: Allocation
+    allocated: int
+    disbursed: int
+    settled: int
+
+    @property
+    def remaining(self) -> int:
+        return self.allocated - self.disbursed
+
+    @property
+    def place(self) -> AdminUnit:
+        """The commune, or the issuing unit for a line kept there."""
+        return self.line.commune or self.line.decision.unit
+
+
+def _sum_of(model: type[Disbursement] | type[Settlement]) -> Coalesce:
+    total = (
+        model.objects.filter(allocation=OuterRef("pk"))
+        .order_by()
+        .values("allocation")
+        .annotate(t=Sum("amount"))
+        .values("t")
+    )
+    return Coalesce(Subquery(total), Value(0), output_field=BigIntegerField())
+
+
+def _rows(lines: QuerySet[Allocation]) -> list[LineRow]:
+    annotated = (
+        lines.select_related("decision__unit", "commune", "project")
+        .annotate(disbursed_sum=_sum_of(Disbursement), settled_sum=_sum_of(Settlement))
+        .order_by("decision__date", "decision_id", "commune__name_key", "node_code", "source", "pk")
+    )
+    return [LineRow(a, a.amount, int(a.disbursed_sum), int(a.settled_sum)) for a in annotated]
+
+
+def decision_lines(user: AnyUser, decision: AllocationDecision) -> list[LineRow]:
+    """The decision's lines the user may see (a commune's user: its commune's only), by
+    commune (a line kept at the issuing unit first), node and source."""
+    rows = _rows(Allocation.objects.filter(decision=decision).filter(lines_q(user)))
+    return sorted(rows, key=lambda r: (r.line.commune is not None, r.place.name_key))
+
+
+def year_lines(user: AnyUser, year: int) -> list[LineRow]:
+    """Every visible line of the decisions of budget ``year``."""
+    return _rows(Allocation.objects.filter(decision__year=year).filter(lines_q(user)))
+
+
+def line_for(user: AnyUser, pk: int) -> LineRow | None:
+    """One line with its sums, when the user may see it."""
+    rows = _rows(Allocation.objects.filter(pk=pk).filter(lines_q(user)))
+    return rows[0] if rows else None
+
+
+def spendable(user: AnyUser, rows: Iterable[LineRow]) -> list[LineRow]:
+    """The rows whose disbursements and settlements the user may record (``can_spend``)."""
+    return [r for r in rows if can_spend(user, r.line)]
+
+
+def line_movements(
+    rows: Sequence[LineRow],
+) -> tuple[list[Disbursement], list[Settlement]]:
+    """The disbursements and settlements of these lines, by date."""
+    ids = [r.line.pk for r in rows]
+    return (
+        list(Disbursement.objects.filter(allocation_id__in=ids).order_by("on", "pk")),
+        list(Settlement.objects.filter(allocation_id__in=ids).order_by("on", "pk")),
+    )
+
+
+# --- totals ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Totals:
+    """Allocated, disbursed, settled of a group of lines (a source, a decision, all)."""
+
+    key: str
+    allocated: int = 0
+    disbursed: int = 0
+    settled: int = 0
+
+    @property
+    def remaining(self) -> int:
+        return self.allocated - self.disbursed
+
+    def plus(self, row: LineRow) -> Totals:
+        return Totals(
+            self.key,
+            self.allocated + row.allocated,
+            self.disbursed + row.disbursed,
+            self.settled + row.settled,
+        )
+
+
+def total_of(rows: Iterable[LineRow], key: str = "total") -> Totals:
+    out = Totals(key)
+    for row in rows:
+        out = out.plus(row)
+    return out
+
+
+def source_totals(rows: Iterable[LineRow]) -> list[Totals]:
+    """The totals per source, in the order of ``core.support.funds.SOURCES``."""
+    sums: dict[str, Totals] = {}
+    for row in rows:
+        src = row.line.source
+        sums[src] = sums.get(src, Totals(src)).plus(row)
+    return [sums[code] for code in [*SOURCES, *sorted(set(sums) - set(SOURCES))] if code in sums]
+
+
+def decision_totals(rows: Iterable[LineRow]) -> dict[int, Totals]:
+    """The totals of the given (visible) lines per decision pk."""
+    out: dict[int, Totals] = {}
+    for row in rows:
+        pk = row.line.decision_id
+        out[pk] = out.get(pk, Totals(str(pk))).plus(row)
+    return out
+
+
+# --- the chain ---------------------------------------------------------------------------------
+def _source(code: str, lang: Lang) -> str:
+    return source_label(code, lang) if code in SOURCES else code
+
+
+@cache
+def _node_names(programme_id: str, lang: Lang) -> dict[str, str]:
+    """Node code → "code name" of a programme (empty for an unknown programme); do not
+    change the result (it is shared)."""
+    try:
+        programme = programme_by_id(programme_id)
+    except UnknownProgramme:
+        return {}
+    return {n.code: f"{n.code} {n.label(lang)}" for n in programme.walk()}
+
+
+def node_label(programme_id: str, code: str, lang: Lang = "vi") -> str:
+    return _node_names(programme_id, lang).get(code, code)
+
+
+def chain_lines(rows: Iterable[LineRow], level: ChainLevel, lang: Lang = "vi") -> list[ChainLine]:
+    """The rows as chain lines at ``level``: each line (``line``), summed per commune and
+    source (``commune_source``; a line kept at the issuing unit counts for that unit), or per
+    programme node and source (``node_source``)."""
+    sums: dict[tuple[str, ...], list[int]] = {}
+    labels: dict[tuple[str, ...], str] = {}
+    for row in rows:
+        a = row.line
+        src = _source(a.source, lang)
+        if level == "line":
+            key: tuple[str, ...] = ("line", str(a.pk))
+            label = f"{a.decision.number} · {row.place.name} · {a.node_code} · {src}"
+        elif level == "commune_source":
+            key = ("commune", str(row.place.pk), a.source)
+            label = f"{row.place.name} · {src}"
+        else:
+            key = ("node", a.decision.programme_id, a.node_code, a.source)
+            label = f"{node_label(a.decision.programme_id, a.node_code, lang)} · {src}"
+        amounts = sums.setdefault(key, [0, 0, 0])
+        amounts[0] += row.allocated
+        amounts[1] += row.disbursed
+        amounts[2] += row.settled
+        labels[key] = label
+    return [ChainLine(key, labels[key], *amounts) for key, amounts in sums.items()]
+
+
+def chain_findings(rows: Sequence[LineRow], lang: Lang = "vi") -> dict[ChainLevel, list[Finding]]:
+    """``check_chain`` of the rows at each level (line, commune × source, node × source): a
+    line breaks on its own; a commune or a node breaks when its lines together do."""
+    return {level: check_chain(chain_lines(rows, level, lang)) for level in CHAIN_LEVELS}
+
+
+# --- the report --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class MoneyReport:
+    """What ``core.support.funds.money_tables`` needs: the entries and the labels (in the
+    rows' order)."""
+
+    entries: list[MoneyEntry]
+    node_labels: dict[str, str]
+    commune_labels: dict[str, str]
+
+
+def _allocation_quarter(on: date, year: int) -> Quarter:
+    """The quarter an allocation counts in: the decision's, or the budget year's first when
+    the decision came before the year (the plan for a year is decided the year before)."""
+    return Quarter(year, 1) if on.year < year else quarter_of(on)
+
+
+def _place_key(unit: AdminUnit) -> str:
+    return unit.code or str(unit.pk)
+
+
+def money_report(user: AnyUser, year: int, lang: Lang = "vi") -> MoneyReport:
+    """The entries of the visible lines of budget ``year``: each line's allocation (in the
+    quarter of its decision), its disbursements and settlements summed per quarter in which
+    they were made. A commune's user gets its commune only."""
+    lines = list(
+        Allocation.objects.filter(decision__year=year)
+        .filter(lines_q(user))
+        .select_related("decision__unit", "commune")
+    )
+    entries: list[MoneyEntry] = []
+    places: dict[str, AdminUnit] = {}
+    nodes: dict[str, str] = {}
+    by_pk: dict[int, tuple[str, str, str]] = {}
+    for a in lines:
+        place = a.commune or a.decision.unit
+        key = _place_key(place)
+        places[key] = place
+        nodes.setdefault(a.node_code, a.decision.programme_id)
+        by_pk[a.pk] = (a.source, a.node_code, key)
+        quarter = _allocation_quarter(a.decision.date, year)
+        entries.append(MoneyEntry(a.source, a.node_code, key, quarter, "allocated", a.amount))
+    for model, kind in ((Disbursement, "disbursed"), (Settlement, "settled")):
+        sums = (
+            model.objects.filter(allocation_id__in=list(by_pk))
+            .order_by()
+            .values("allocation_id", "year", "quarter")
+            .annotate(total=Sum("amount"))
+        )
+        for s in sums:
+            src, node, key = by_pk[s["allocation_id"]]
+            quarter = Quarter(s["year"], s["quarter"])
+            entries.append(MoneyEntry(src, node, key, quarter, kind, int(s["total"])))  # type: ignore[arg-type]
+    return MoneyReport(entries, _report_nodes(nodes, lang), _report_places(places, lang))
+
+
+def _report_nodes(nodes: dict[str, str], lang: Lang) -> dict[str, str]:
+    """The nodes' labels in the programme's order (unknown codes last, as they are)."""
+    labels: dict[str, str] = {}
+    for programme_id in dict.fromkeys(nodes.values()):
+        for code, label in _node_names(programme_id, lang).items():
+            if nodes.get(code) == programme_id:
+                labels.setdefault(code, label)
+    for code in sorted(nodes):
+        labels.setdefault(code, code)
+    return labels
+
+
+def _report_places(places: dict[str, AdminUnit], lang: Lang) -> dict[str, str]:
+    """Communes by name; a unit keeping money itself after them, marked."""
+    kept = "không chia về xã" if lang == "vi" else "not allocated to a commune"
+    ordered = sorted(places.items(), key=lambda kv: (kv[1].level != "commune", kv[1].name_key))
+    return {
+        key: unit.name if unit.level == "commune" else f"{unit.name} ({kept})"
+        for key, unit in ordered
+    }
+
+
+def group_by_place(rows: Iterable[LineRow]) -> list[tuple[AdminUnit, list[LineRow], Totals]]:
+    """The rows grouped by commune (a line kept at the unit under the unit), with the
+    group's totals, in the rows' order."""
+    groups: dict[int, list[LineRow]] = defaultdict(list)
+    places: dict[int, AdminUnit] = {}
+    for row in rows:
+        groups[row.place.pk].append(row)
+        places[row.place.pk] = row.place
+    return [(places[pk], g, total_of(g, str(pk))) for pk, g in groups.items()]
