@@ -133,7 +133,7 @@ def test_good_file_is_written_exactly(world: World) -> None:
 
 def test_the_jobs_stage_and_commit(world: World) -> None:
     batch = upload(world, "bank", loan_file(GOOD))
-    assert phase(batch) == "uploaded" and batch.status == BatchStatus.INVALID
+    assert phase(batch) == "uploaded" and batch.status == BatchStatus.PENDING
     stage_loans.enqueue(batch.pk)
     batch.refresh_from_db()
     assert (batch.status, batch.rows_valid) == (BatchStatus.VALID, 3)

@@ -21,6 +21,7 @@ from giamngheo.support.models.projects import Support
 
 
 class BatchStatus(models.TextChoices):
+    PENDING = "pending", _("Đang kiểm tra")
     VALID = "valid", _("Hợp lệ, chờ ghi")
     INVALID = "invalid", _("Có lỗi")
     COMMITTED = "committed", _("Đã ghi")

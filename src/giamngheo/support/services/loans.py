@@ -111,7 +111,7 @@ def loans_upload(
             stored_path=str(path),
             scope=scope,
             as_of=as_of,
-            status=BatchStatus.INVALID,
+            status=BatchStatus.PENDING,
             summary={"phase": UPLOADED},
             created_by_id=actor.pk if actor.is_authenticated else None,
         )
@@ -382,7 +382,7 @@ def loans_stage(batch: LoanBatch) -> LoanBatch:
         return b
     LoanRow.objects.filter(batch=b).delete()
     LoanBatch.objects.filter(pk=b.pk).update(
-        status=BatchStatus.INVALID,
+        status=BatchStatus.PENDING,
         rows_total=0,
         rows_valid=0,
         rows_invalid=0,
