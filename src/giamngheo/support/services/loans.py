@@ -5,7 +5,8 @@ the batch's scope, each error kept with its sheet, row, column letter and headin
 (all or nothing, in one transaction, an upsert by contract number) and the downloads (the
 annotated error workbook, the template).
 
-A batch's ``status`` says whether it may be written (VALID: staged and no row has an error);
+A batch's ``status`` says whether it may be written (PENDING while it is read; VALID: staged and
+no row has an error; INVALID: an error in the file or a row);
 where it stands in its work is ``summary["phase"]`` (uploaded → staging → staged →
 committing → committed), its progress the row counters. Re-importing the same loans changes
 nothing: a loan whose values are all the same is not touched (not even ``updated_at``) and gets
