@@ -575,6 +575,6 @@ urlpatterns = [
     ),
     path("du-an/<int:pk>/thu-hoi/", collections_view, name="collections"),
     path("du-an/<int:pk>/quay-vong/", relend_view, name="relend"),
-    path("ho-tro/ho/<int:household_pk>/them/", support_new_view, name="support_new"),
-    path("ho-tro/<int:pk>/xu-ly/", support_action_view, name="support_action"),
+    path("ho/<int:household_pk>/them/", support_new_view, name="support_new"),
+    path("luot-ho-tro/<int:pk>/xu-ly/", support_action_view, name="support_action"),
 ]
