@@ -130,7 +130,8 @@ def test_plan_page_query_count_does_not_grow_with_rows(
 ) -> None:
     client.force_login(district_officer)
     client.get(f"/ke-hoach/{plan.pk}/")  # warm the session and profile caches
-    with django_assert_max_num_queries(15):
+    # 13 for the plan itself, 4 for the support app's section (registrations, money).
+    with django_assert_max_num_queries(18):
         assert client.get(f"/ke-hoach/{plan.pk}/").status_code == 200
 
 
