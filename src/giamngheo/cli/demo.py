@@ -63,6 +63,27 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "collaborator",
         "rà soát viên Đắk Ang (phiếu B) / Đắk Ang reviewer (surveys)",
     ),
+    DemoUser(
+        "nongnghiep.ngochoi",
+        "Phòng Nông nghiệp và PTNT huyện Ngọc Hồi",
+        "611",
+        "department",
+        "dự án sản xuất, thu hồi vốn / production projects, capital recovery",
+    ),
+    DemoUser(
+        "taichinh.ngochoi",
+        "Phòng Tài chính – Kế hoạch huyện Ngọc Hồi",
+        "611",
+        "department",
+        "phân bổ, giải ngân, quyết toán / allocations, disbursement, settlement",
+    ),
+    DemoUser(
+        "nhcsxh.ngochoi",
+        "Ngân hàng Chính sách xã hội huyện Ngọc Hồi",
+        "611",
+        "department",
+        "nhập dư nợ cho vay / imports the loan balances",
+    ),
     DemoUser("admin", "Quản trị viên", None, None, "quản trị / superuser (Django admin)"),
 )
 
@@ -145,6 +166,18 @@ def load_review_demo() -> str:
     return f"{campaign.name} (xem ngày / as of {AS_OF:%d/%m/%Y})"
 
 
+def load_support_demo() -> str:
+    """The demo's 2020 projects, money, loans and housing (``giamngheo.support.demo``),
+    entered in the district officer's name; its one-line summary."""
+    from django.contrib.auth import get_user_model
+
+    from giamngheo.geo.services import load_ngoc_hoi_demo
+    from giamngheo.support.demo import load_demo_support
+
+    officer = get_user_model().objects.get(username="huyen.ngochoi")
+    return str(load_demo_support(officer, load_ngoc_hoi_demo().district))
+
+
 def start_worker() -> subprocess.Popen[bytes]:
     """Start ``giamngheo worker`` as a child process: background tasks (imports) run there,
     never in the web server's requests. It stops with the server."""
@@ -209,6 +242,7 @@ def demo_command(no_serve: bool, host: str, port: int) -> None:
     else:
         click.echo("Kế hoạch mẫu: chưa có / demo plan: not available")
     click.echo(f"Đợt rà soát mẫu / demo review campaign: {load_review_demo()}")
+    click.echo(f"Hỗ trợ và kinh phí mẫu / demo support and money: {load_support_demo()}")
     url = f"http://{host}:{port}/"
     click.echo("")
     click.echo("=" * 64)
