@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
-import subprocess
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -34,7 +31,6 @@ pytestmark = pytest.mark.django_db
 World = Any  # conftest.World
 Unchanged = Callable[..., Any]
 TABLES = (Organisation, Membership, Task, TaskUpdate)
-PO = Path(__file__).parents[3] / "src/giamngheo/support/locale_parts/organisations.po"
 
 
 def login(user: User, lang: str = "vi") -> Client:
@@ -334,25 +330,7 @@ def test_create_and_edit_a_task(world: World, unchanged: Unchanged) -> None:
 
 
 # --- English -----------------------------------------------------------------------------------
-@pytest.fixture
-def english_catalog(settings: SettingsWrapper, tmp_path: Path) -> None:
-    """This part's translations compiled beside the project's (until they are merged)."""
-    msgfmt = shutil.which("msgfmt")
-    if msgfmt is None:
-        pytest.skip("msgfmt is not installed")
-    po = tmp_path / "part.po"
-    header = (
-        'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n'
-        '"Plural-Forms: nplurals=2; plural=(n != 1);\\n"\n\n'
-    )
-    po.write_text(header + PO.read_text(encoding="utf-8"), encoding="utf-8")
-    out = tmp_path / "locale/en/LC_MESSAGES"
-    out.mkdir(parents=True)
-    subprocess.run([msgfmt, "-o", str(out / "django.mo"), str(po)], check=True)
-    settings.LOCALE_PATHS = [tmp_path / "locale", *settings.LOCALE_PATHS]
-
-
-def test_english_pages(world: World, english_catalog: None) -> None:
+def test_english_pages(world: World) -> None:
     c = login(world.users["district"], "en")
     programmes = text(c.get(reverse("support:programmes")))
     assert "National target programmes" in programmes
