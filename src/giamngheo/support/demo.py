@@ -82,7 +82,7 @@ DAK_ANG, DAK_DUC, DAK_NONG, DAK_XU, BO_Y, SA_LOONG = (
     "23386",
     "23389",
     "23395",
-    "23392",
+    "23398",
 )
 #: Demo accounts of the organisations (created by ``giamngheo demo``): username → kind.
 MEMBERS = {

@@ -7,7 +7,7 @@ Households (``world.households``, by code): ``DA-01`` … ``DA-08`` in Đắk An
 ``DD-04`` in Đắk Dục; odd numbers in the commune's first village, even in the second. Each has
 an **approved 2019 periodic** review under QĐ 59/2015 (``REVIEWS_2019``: class, income per
 person per month, deprived indicators) dated 20/11/2019; ``DA-05`` was also poor in 2018 (so it
-escaped in 2019: "newly escaped" in 2020). ``add_review`` adds another year.
+escaped in 2019: "newly escaped" in 2020). ``support_world.add_review`` adds another year.
 
 Organisations (``world.orgs``, by kind; the seed plan's section III): the district's Labour,
 Agriculture, Finance–Planning, Ethnic Affairs, Culture–Information, Economy–Infrastructure
@@ -22,7 +22,6 @@ bank), ``infra`` (member of Economy–Infrastructure), ``outsider`` (a user with
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +31,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.db import models
 from pytest_django.fixtures import Settings as SettingsWrapper
+from support_world import add_review
 
 from giamngheo.accounts.models import Role, UserProfile
 from giamngheo.geo.models import AdminUnit, Kind, Level
@@ -39,26 +39,11 @@ from giamngheo.geo.services import load_ngoc_hoi_demo
 from giamngheo.registry.models import (
     AuditEvent,
     Household,
-    ReviewKind,
-    ReviewRecord,
-    ReviewState,
 )
 from giamngheo.support.models import Membership, Organisation, OrgKind
 
 DAK_ANG = "23380"
 DAK_DUC = "23383"
-QD59_KEYS = (
-    "health_access",
-    "health_insurance",
-    "adult_education",
-    "child_schooling",
-    "housing_quality",
-    "housing_area",
-    "water",
-    "sanitation",
-    "telecom",
-    "info_assets",
-)
 #: 2019 results by household number: (class, income per person per month, deprived).
 REVIEWS_2019: dict[int, tuple[str, int, tuple[str, ...]]] = {
     1: ("poor", 600_000, ("water", "sanitation", "telecom")),
@@ -101,33 +86,6 @@ class World:
     households: dict[str, Household]
     orgs: dict[str, Organisation]
     users: dict[str, User]
-
-
-def add_review(
-    hh: Household,
-    year: int,
-    cls: str,
-    income: int,
-    deprived: tuple[str, ...] = (),
-    *,
-    standard_id: str = "QD59-2015",
-    review_date: dt.date | None = None,
-) -> ReviewRecord:
-    """An approved periodic review of ``year`` for one household."""
-    keys = QD59_KEYS if standard_id == "QD59-2015" else deprived
-    return ReviewRecord.objects.create(
-        household=hh,
-        year=year,
-        kind=ReviewKind.PERIODIC,
-        review_date=review_date or dt.date(year, 11, 20),
-        standard_id=standard_id,
-        inputs={"income": income, **{f"dep_{k}": int(k in deprived) for k in keys}},
-        persons=3,
-        classification=cls,
-        deprivation_count=len(deprived),
-        deprived=list(deprived),
-        state=ReviewState.APPROVED,
-    )
 
 
 def _user(name: str, unit: AdminUnit | None, role: str | None) -> User:

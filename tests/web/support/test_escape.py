@@ -94,7 +94,7 @@ def test_once_a_year_and_a_note_of_limited_length(
 def test_unregister_before_the_review_and_not_after(
     world: Any, unchanged: Callable[..., Any]
 ) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     h1, h2 = world.households["DA-01"], world.households["DA-02"]
     first = escape_register(world.users["da"], h1, 2020)
@@ -149,7 +149,7 @@ def test_a_confirmed_list_is_registered_all_or_nothing(
 
 
 def test_registered_versus_escaped_after_the_2020_reviews(world: Any) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     h = world.households
     da = world.users["da"]

@@ -141,7 +141,7 @@ def test_gaps_export(world: Any) -> None:
 
 
 def test_effectiveness_after_the_next_review(world: Any) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     give(world, "DA-01", "clean_water")
     give(world, "DA-08", "clean_water")
@@ -208,7 +208,7 @@ def test_pipeline_refusals(world: Any) -> None:
 
 
 def test_unregister_through_the_page_and_the_outcome_after_the_review(world: Any) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     h = world.households
     c = login(world.users["da"])
@@ -284,7 +284,7 @@ def test_household_page_shows_its_support_history(world: Any) -> None:
 
 
 def test_plan_page_shows_registrations_and_money_per_commune(world: Any) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     plan = load_demo_plan()
     h = world.households

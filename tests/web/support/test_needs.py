@@ -243,7 +243,7 @@ def test_addressing_comes_from_the_catalog(world: Any) -> None:
 
 # --- later reviews, registrations, targets --------------------------------------------------------
 def test_next_reviews_keep_the_households_asked(world: Any) -> None:
-    from conftest import add_review
+    from support_world import add_review
 
     h1, h2, dd1 = world.households["DA-01"], world.households["DA-02"], world.households["DD-01"]
     both = [world.dak_ang.pk, world.dak_duc.pk]

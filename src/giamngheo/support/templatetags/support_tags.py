@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import template
 from django.utils.translation import get_language
 
+from giamngheo.core.support.loans import load_loan_programmes
 from giamngheo.core.support.money import amount_in_words, format_vnd
 
 register = template.Library()
@@ -35,3 +36,12 @@ def vnd_plain(amount: object) -> str:
 def in_words(amount: object) -> str:
     """``1250000|in_words`` → ``Một triệu hai trăm năm mươi nghìn đồng``."""
     return amount_in_words(int(amount))  # type: ignore[call-overload]
+
+
+@register.filter
+def loan_programme(code: str) -> str:
+    """A loan programme's name (``poor`` → ``Cho vay hộ nghèo``), the code when unknown."""
+    programme = load_loan_programmes().get(code)
+    if programme is None:
+        return code
+    return programme.name_en if _lang() == "en" else programme.name_vi
