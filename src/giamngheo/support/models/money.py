@@ -88,13 +88,12 @@ class Allocation(models.Model):
         return f"{self.decision_id}: {self.node_code} {self.source} {self.amount}"
 
 
-class Disbursement(models.Model):
-    """Money paid out of an allocation line (giải ngân), in a quarter."""
+class LineMovement(models.Model):
+    """Money moved on an allocation line, dated, hence in a quarter: what a disbursement and a
+    settlement share (their own verbose names and constraint names apart)."""
 
-    allocation = models.ForeignKey(
-        Allocation, on_delete=models.PROTECT, related_name="disbursements"
-    )
-    on = models.DateField(_("ngày giải ngân"))
+    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="%(class)ss")
+    on = models.DateField(_("ngày"))
     year = models.PositiveSmallIntegerField(editable=False)
     quarter = models.PositiveSmallIntegerField(editable=False)
     amount = models.BigIntegerField(_("số tiền (đồng)"))
@@ -105,46 +104,39 @@ class Disbursement(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        abstract = True
         ordering = ("on", "pk")
+
+    def __str__(self) -> str:
+        return f"{self.on:%d/%m/%Y}: {self.amount}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.year, self.quarter = self.on.year, (self.on.month - 1) // 3 + 1
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class Disbursement(LineMovement):
+    """Money paid out of an allocation line (giải ngân), in a quarter."""
+
+    on = models.DateField(_("ngày giải ngân"))
+
+    class Meta(LineMovement.Meta):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="support_disbursement_positive"
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.on:%d/%m/%Y}: {self.amount}"
 
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.year, self.quarter = self.on.year, (self.on.month - 1) // 3 + 1
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
-
-
-class Settlement(models.Model):
+class Settlement(LineMovement):
     """The settled amount of an allocation line (quyết toán), with its decision."""
 
-    allocation = models.ForeignKey(Allocation, on_delete=models.PROTECT, related_name="settlements")
     on = models.DateField(_("ngày quyết toán"))
-    year = models.PositiveSmallIntegerField(editable=False)
-    quarter = models.PositiveSmallIntegerField(editable=False)
-    amount = models.BigIntegerField(_("số tiền (đồng)"))
     reference = models.CharField(_("số quyết định / biên bản"), max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ("on", "pk")
+    class Meta(LineMovement.Meta):
         constraints: ClassVar[list[models.BaseConstraint]] = [
             models.CheckConstraint(
                 condition=models.Q(amount__gt=0), name="support_settlement_positive"
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.on:%d/%m/%Y}: {self.amount}"
-
-    def save(self, *args: object, **kwargs: object) -> None:
-        self.year, self.quarter = self.on.year, (self.on.month - 1) // 3 + 1
-        super().save(*args, **kwargs)  # type: ignore[arg-type]

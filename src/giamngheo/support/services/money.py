@@ -15,7 +15,7 @@ or imported; the money page shows those as findings of ``check_chain`` over what
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.db.models import Sum
@@ -32,7 +32,10 @@ from giamngheo.support.models import (
     Project,
     Settlement,
 )
+from giamngheo.support.models.money import LineMovement
 from giamngheo.support.services.common import actor_id, log, refuse, require
+
+M = TypeVar("M", bound=LineMovement)
 
 if TYPE_CHECKING:
     from giamngheo.accounts.access import AnyUser
@@ -385,6 +388,22 @@ def _line_name(line: Allocation) -> tuple[str, str]:
     return vi, en
 
 
+def _move(
+    model: type[M], actor: AnyUser, line: Allocation, *, on: date, amount: int, reference: str
+) -> M:
+    """Write one disbursement or settlement of a locked line, with its audit row."""
+    made: M = model._default_manager.create(
+        allocation=line,
+        on=on,
+        amount=amount,
+        reference=reference.strip(),
+        created_by_id=actor_id(actor),
+    )
+    action = f"{model._meta.model_name}_record"
+    log(actor, action, made, allocation=line.pk, on=on, amount=amount, reference=made.reference)
+    return made
+
+
 def disbursement_record(
     actor: AnyUser, allocation: Allocation, *, on: date, amount: int, reference: str = ""
 ) -> Disbursement:
@@ -406,22 +425,7 @@ def disbursement_record(
                 f"disbursed, only {_vnd(left)[1]} left; {_vnd(amount)[1]} cannot be disbursed",
                 "chain_break",
             )
-        made = Disbursement.objects.create(
-            allocation=line,
-            on=on,
-            amount=amount,
-            reference=reference.strip(),
-            created_by_id=actor_id(actor),
-        )
-        log(
-            actor,
-            "disbursement_record",
-            made,
-            allocation=line.pk,
-            on=on,
-            amount=amount,
-            reference=made.reference,
-        )
+        made = _move(Disbursement, actor, line, on=on, amount=amount, reference=reference)
     return made
 
 
@@ -446,20 +450,5 @@ def settlement_record(
                 f"settled, only {_vnd(left)[1]} left; {_vnd(amount)[1]} cannot be settled",
                 "chain_break",
             )
-        made = Settlement.objects.create(
-            allocation=line,
-            on=on,
-            amount=amount,
-            reference=reference.strip(),
-            created_by_id=actor_id(actor),
-        )
-        log(
-            actor,
-            "settlement_record",
-            made,
-            allocation=line.pk,
-            on=on,
-            amount=amount,
-            reference=made.reference,
-        )
+        made = _move(Settlement, actor, line, on=on, amount=amount, reference=reference)
     return made
