@@ -56,7 +56,7 @@ With --ethnic-minority the tables by area and unit are the ethnic-minority house
 Exit status 0; 2 when the unit code or the years are unknown."""
 
 
-def _unknown(vi: str, en: str) -> NoReturn:
+def exit_unknown(vi: str, en: str) -> NoReturn:
     click.echo(f"{vi} / {en}", err=True)
     raise click.exceptions.Exit(UNKNOWN)
 
@@ -100,7 +100,7 @@ def _pair(
     pairs = [(y - 1, y) for y in years if y - 1 in years]
     if year_from is None and year_to is None:
         if not pairs:
-            _unknown(
+            exit_unknown(
                 f"{unit[0]} chưa có hai năm rà soát định kỳ liên tiếp đã phê duyệt",
                 f"{unit[1]} has no two consecutive approved periodic review years",
             )
@@ -109,14 +109,14 @@ def _pair(
     y0 = year_from if year_from is not None else y1 - 1
     if (y0, y1) not in pairs:
         known = ", ".join(f"{a} → {b}" for a, b in pairs) or "—"
-        _unknown(
+        exit_unknown(
             f"Không có cặp năm {y0} → {y1} của {unit[0]} (có: {known})",
             f"no pair of review years {y0} → {y1} for {unit[1]} (known: {known})",
         )
     return y0, y1
 
 
-def _unit_line(unit: AdminUnit, lang: Lang) -> str:
+def unit_line(unit: AdminUnit, lang: Lang) -> str:
     """The unit chosen, with its code and validity (which of the units with that code)."""
     start = unit.valid_from.strftime("%d/%m/%Y") if unit.valid_from else "…"
     end = unit.valid_to.strftime("%d/%m/%Y") if unit.valid_to else "…"
@@ -190,16 +190,16 @@ def transitions_command(  # noqa: PLR0917
     wanted = year_to if year_to is not None else None if year_from is None else year_from + 1
     unit = find_unit(code, wanted)
     if unit is None:
-        _unknown(f"Không có đơn vị mã {code!r}", f"no unit with code {code!r}")
+        exit_unknown(f"Không có đơn vị mã {code!r}", f"no unit with code {code!r}")
     # The national view: a superuser that is no account (nothing is written in its name).
     actor = get_user_model()(username="giamngheo-cli", is_superuser=True)
     years = review_years(actor=actor, unit=unit)
-    y0, y1 = _pair(years, year_from, year_to, (_unit_line(unit, "vi"), _unit_line(unit, "en")))
+    y0, y1 = _pair(years, year_from, year_to, (unit_line(unit, "vi"), unit_line(unit, "en")))
     params = TransitionsParams(unit, y1, em)
     figures = current_value(TRANSITIONS, actor, params, "figures")
     language: Lang = "en" if lang == "en" else "vi"
     tables = TRANSITIONS.export_tables(figures, params, language)
-    named = _unit_line(unit, language)
+    named = unit_line(unit, language)
     if out is None or fmt is None:
         click.echo(named)
         click.echo("")

@@ -13,16 +13,16 @@
   escaped;
 * ``escape_register`` / ``escape_unregister`` (POST): through ``services.escape``.
 
-Named lists are paged (100 households a page). 404 for a commune or registration the user
-cannot see, 403 (nothing changed) for a write the user may not make, 400 with the page and
-the reason when the service refuses.
+The gaps' data and workbook and the pipeline's numbers come from ``support.exports`` (shared
+with ``giamngheo support gaps|pipeline``). Named lists are paged (100 households a page). 404
+for a commune or registration the user cannot see, 403 (nothing changed) for a write the user
+may not make, 400 with the page and the reason when the service refuses.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
@@ -34,46 +34,31 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
-from openpyxl import Workbook
 
 from giamngheo.accounts.access import can_manage_unit, can_view_unit
 from giamngheo.core.numbers import Lang, format_pct
 from giamngheo.core.standards.model import UnknownStandard
-from giamngheo.core.support.catalog import load_catalog
 from giamngheo.core.support.gaps import (
-    INCOME,
     GapError,
-    GapSummaryRow,
     HouseholdGap,
     HouseholdNeed,
-    Received,
-    StandardLookup,
     effectiveness,
-    gap_summary,
-    gaps,
     resolution,
 )
 from giamngheo.core.support.pipeline import (
     CLOSEST_TO_ESCAPING,
     EscapeCandidate,
     candidates,
-    registered_vs_escaped,
     suggest,
 )
 from giamngheo.geo.models import AdminUnit, Level
+from giamngheo.support.exports import Gaps, Labels, by_household, gaps_xlsx, pipeline
 from giamngheo.support.models import EscapeRegistration
 from giamngheo.support.selectors import needs as sel
 from giamngheo.support.services.escape import escape_register_suggested, escape_unregister
 from giamngheo.support.views.common import attempt, english, pick, refusals, xlsx_response
 
 PAGE_SIZE = 100
-_CLASSES = {"poor": ("Hộ nghèo", "Poor"), "near_poor": ("Hộ cận nghèo", "Near-poor")}
-_CLASSES_ALL = {
-    **_CLASSES,
-    "medium": ("Mức sống trung bình", "Medium living standard"),
-    "non_poor": ("Không nghèo", "Not poor"),
-}
-_COUNTS = ("deprived", "addressed", "unaddressed")
 _PATHS = {
     "income": ("Tăng thu nhập", "Raise income"),
     "deprivations": ("Giảm thiếu hụt", "Remove deprivations"),
@@ -118,112 +103,33 @@ def _page(params: QueryDict, total: int) -> tuple[int, int]:
     return min(max(1, _int(params.get("trang")) or 1), pages), pages
 
 
-class Labels:
-    """Names of indicators (from the standards), support types (the catalog), classes."""
-
-    def __init__(self) -> None:
-        self.lookup = StandardLookup()
-        self.catalog = load_catalog()
-        self._types: dict[tuple[str, str], list[str]] = {}
-
-    def indicator(self, key: str, standard_ids: Iterable[str]) -> str:
-        if key == INCOME:
-            return _("Thu nhập")
-        for std_id in standard_ids:
-            try:
-                ind = self.lookup(std_id).indicator(key)
-            except (KeyError, UnknownStandard):
-                continue
-            return pick(ind.name_vi, ind.name_en)
-        return key
-
-    def support(self, code: str) -> str:
-        return self.catalog.get(code).label(lang()) if code in self.catalog else code
-
-    def types_for(self, key: str, standard_id: str) -> list[str]:
-        found = self._types.get((key, standard_id))
-        if found is None:
-            try:
-                types = self.catalog.types_for(key, standard_id)
-            except UnknownStandard:
-                types = ()
-            found = self._types[(key, standard_id)] = [t.label(lang()) for t in types]
-        return found
-
-    def order(self, keys: Iterable[str], standard_id: str) -> list[str]:
-        """Income first, then the standard's order."""
-        try:
-            known = self.lookup(standard_id).indicator_keys
-        except UnknownStandard:
-            known = ()
-        rank = {k: i for i, k in enumerate(known)}
-        return sorted(keys, key=lambda k: (k != INCOME, rank.get(k, len(rank)), k))
-
-
-def _class_label(value: str) -> str:
-    vi, en = _CLASSES_ALL.get(value, (value, value))
-    return pick(vi, en)
-
-
 def _share(value: Fraction | None) -> str:
     return "—" if value is None else format_pct(value * 100, lang(), 1) + " %"
 
 
-def _communes(commune: AdminUnit | None, found: Iterable[int]) -> list[int]:
-    return [commune.pk] if commune is not None else sorted(set(found))
-
-
 # --- deprivations against support --------------------------------------------------------------
-def _by_household(got: Iterable[Received], ids: set[int]) -> dict[int, list[Received]]:
-    out: dict[int, list[Received]] = {}
-    for r in got:
-        if r.household_id in ids:
-            out.setdefault(r.household_id, []).append(r)
-    return out
-
-
 def _error_text(exc: GapError | UnknownStandard) -> str:
     return pick(exc.message_vi, exc.message_en) if isinstance(exc, GapError) else str(exc)
 
 
-class GapsPage:
-    """One request of the gaps page: the core's results for the user's scope, then the parts
+class GapsPage(Gaps):
+    """One request of the gaps page: ``exports.Gaps`` for the user's scope, then the parts
     the page (or the export) shows."""
 
     def __init__(self, request: HttpRequest, year: int, commune: AdminUnit | None) -> None:
-        self.params, self.year, self.labels = request.GET, year, Labels()
-        ids = [commune.pk] if commune else None
-        need_list = sel.needs(request.user, year=year - 1, commune_ids=ids)
-        self.communes = _communes(commune, (n.commune_id for n in need_list))
-        self.got = sel.received(year=year, commune_ids=self.communes)
-        self.stds = sorted({n.standard_id for n in need_list})
-        self.gaps = gaps(need_list, self.got, sel.addressing(self.stds), year=year)
-        self.one = commune
-        if commune is None and len(self.communes) == 1:
-            self.one = AdminUnit.objects.get(pk=self.communes[0])
-        village = self.one is not None or self.params.get("theo") == "thon"
-        self.by = "village" if village else "commune"
-        self.summary_rows = gap_summary(self.gaps, "village" if self.by == "village" else "commune")
-        self.keys = [c.key for c in self.summary_rows[0].indicators] if self.summary_rows else []
-        villages = (r.village_id for r in self.summary_rows if r.village_id is not None)
-        self.names = sel.unit_names([*self.communes, *villages])
-
-    def unit_name(self, row: GapSummaryRow) -> str:
-        if self.by == "commune":
-            return self.names.get(row.commune_id, "")
-        return self.names.get(row.village_id or 0) or _("(không rõ thôn)")
+        self.params = request.GET
+        by_village = self.params.get("theo") == "thon"
+        super().__init__(request.user, year, commune, lang=lang(), by_village=by_village)
 
     def summary(self) -> dict[str, Any]:
         rows = self.summary_rows
         totals = None
         if len(rows) > 1:
+            households, unaddressed, indicators = self.totals()
             totals = {
-                "households": sum(r.households for r in rows),
-                "households_unaddressed": sum(r.households_unaddressed for r in rows),
-                "indicators": [
-                    [sum(getattr(r.indicators[i], f) for r in rows) for f in _COUNTS]
-                    for i in range(len(self.keys))
-                ],
+                "households": households,
+                "households_unaddressed": unaddressed,
+                "indicators": indicators,
             }
         return {
             "columns": [self.labels.indicator(k, self.stds) for k in self.keys],
@@ -231,52 +137,19 @@ class GapsPage:
             "totals": totals,
         }
 
-    def household_row(self, g: HouseholdGap, got: list[Received]) -> dict[str, Any]:
-        need, std, labels = g.need, g.need.standard_id, self.labels
-        by_type: dict[str, int] = {}
-        for r in got:
-            by_type[r.support_type] = by_type.get(r.support_type, 0) + r.value
-        items = [
-            {
-                "key": key,
-                "label": labels.indicator(key, [std]),
-                "addressed": key in g.addressed,
-                "by": [labels.support(t) for t in g.supports_addressing(key)],
-                "could": [] if key in g.addressed else labels.types_for(key, std),
-            }
-            for key in labels.order(g.needs, std)
-        ]
-        return {
-            "need": need,
-            "village": self.names.get(need.village_id or 0, ""),
-            "class_label": _class_label(need.classification),
-            "income_gap": g.income_gap,
-            "received": [(labels.support(t), v) for t, v in sorted(by_type.items())],
-            "items": items,
-            "unaddressed": [i for i in items if not i["addressed"]],
-        }
-
-    def filtered(self, village: AdminUnit | None) -> list[HouseholdGap]:
-        """The named list of the one commune (all of them for an export without one)."""
-        only = self.params.get("chua") == "1"
-        key = self.params.get("chi_so") or None
-        one = self.one.pk if self.one is not None else None
-        rows = [
-            g
-            for g in self.gaps
-            if (one is None or g.need.commune_id == one)
-            and (village is None or g.need.village_id == village.pk)
-            and (not only or g.unaddressed)
-            and (key is None or key in (g.unaddressed if only else g.needs))
-        ]
-        rows.sort(key=lambda g: (g.need.commune_id, g.need.village_id or 1 << 62, g.need.code))
-        return rows
+    def chosen(self, village: AdminUnit | None) -> list[HouseholdGap]:
+        """The named list the filters ask for (``chua``, ``chi_so``)."""
+        return self.filtered(
+            village.pk if village is not None else None,
+            unaddressed_only=self.params.get("chua") == "1",
+            key=self.params.get("chi_so") or None,
+        )
 
     def named(self, village: AdminUnit | None) -> dict[str, Any]:
-        rows = self.filtered(village)
+        rows = self.chosen(village)
         number, pages = _page(self.params, len(rows))
         shown = rows[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
-        got = _by_household(self.got, {g.need.household_id for g in shown})
+        got = by_household(self.got, {g.need.household_id for g in shown})
         query = self.params.copy()
         for k in ("trang", "format"):
             query.pop(k, None)
@@ -314,41 +187,8 @@ class GapsPage:
         }
 
     def xlsx(self, village: AdminUnit | None) -> HttpResponse:
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet(_("Tổng hợp"))
-        ws.append([_("Thiếu hụt và hỗ trợ năm %(year)s") % {"year": self.year}])
-        head = [_("Đơn vị"), _("Số hộ"), _("Hộ còn nhu cầu chưa được hỗ trợ")]
-        for k in self.keys:
-            name = self.labels.indicator(k, self.stds)
-            head += [
-                f"{name}: {_('thiếu hụt')}",
-                f"{name}: {_('đã hỗ trợ')}",
-                f"{name}: {_('chưa hỗ trợ')}",
-            ]
-        ws.append(head)
-        for r in self.summary_rows:
-            line: list[object] = [self.unit_name(r), r.households, r.households_unaddressed]
-            ws.append(line + [getattr(c, f) for c in r.indicators for f in _COUNTS])
-        ws = wb.create_sheet(_("Danh sách hộ"))
-        ws.append(
-            [_("STT"), _("Xã"), _("Thôn"), _("Mã hộ"), _("Chủ hộ"), _("Phân loại"), _("Thiếu hụt"),
-             _("Thu nhập còn thiếu (đồng/người/tháng)"), _("Hỗ trợ đã nhận (đồng)"),
-             _("Nhu cầu chưa được hỗ trợ"), _("Loại hỗ trợ có thể giải quyết")]
-        )  # fmt: skip
-        rows = self.filtered(village)
-        got = _by_household(self.got, {g.need.household_id for g in rows})
-        for n, g in enumerate(rows, 1):
-            row = self.household_row(g, got.get(g.need.household_id, []))
-            ws.append(
-                [n, self.names.get(g.need.commune_id, ""), row["village"], g.need.code,
-                 g.need.head_name, row["class_label"], "; ".join(i["label"] for i in row["items"]),
-                 g.income_gap, "; ".join(f"{t}: {v}" for t, v in row["received"]),
-                 "; ".join(i["label"] for i in row["unaddressed"]),
-                 " | ".join(f"{i['label']}: {', '.join(i['could'])}" for i in row["unaddressed"])]
-            )  # fmt: skip
-        out = io.BytesIO()
-        wb.save(out)
-        return xlsx_response(out.getvalue(), f"thieu-hut-ho-tro-{self.year}.xlsx")
+        data = gaps_xlsx(self, self.chosen(village))
+        return xlsx_response(data, f"thieu-hut-ho-tro-{self.year}.xlsx")
 
 
 @require_GET
@@ -421,7 +261,7 @@ def _pipeline_commune(
     open_: bool,
     chosen: Sequence[int] | None,
 ) -> dict[str, Any]:
-    labels = Labels()
+    labels = Labels(lang())
     ranked = candidates(need_list)
     regs = sel.registered_rows(year=year, commune_id=commune.pk)
     registered = {r.household_id for r in regs}
@@ -433,7 +273,7 @@ def _pipeline_commune(
     names = sel.unit_names(c.need.village_id for c in shown if c.need.village_id)
     outcome = {}
     if not open_ and regs:
-        outcome = {k: _class_label(v) for k, v in sel.classes_in(year, registered).items()}
+        outcome = {k: labels.class_label(v) for k, v in sel.classes_in(year, registered).items()}
     query = request.GET.copy()
     query.pop("trang", None)
     return {
@@ -460,24 +300,14 @@ def _pipeline_page(
     status: int = 200,
     chosen: Sequence[int] | None = None,
 ) -> HttpResponse:
-    need_list = sel.needs(
-        request.user, year=year - 1, commune_ids=[commune.pk] if commune else None
-    )
-    communes = _communes(commune, (n.commune_id for n in need_list))
-    targets = sel.plan_targets(year=year, commune_ids=communes)
-    regs = sel.registrations(year=year, commune_ids=communes)
-    reviewed = sel.communes_reviewed(communes, year)
-    poor_ids = {
-        n.household_id for n in need_list if n.classification == "poor" and n.commune_id in reviewed
-    }
-    nexts = sel.next_reviews(year, poor_ids) if reviewed else []
     try:
-        table = registered_vs_escaped(regs, need_list, nexts, targets, year=year)
+        numbers = pipeline(request.user, year, commune)
     except GapError as exc:
         return render(
             request, "support/pipeline.html", {"year": year, "error": _error_text(exc)}, status=500
         )
-    names = sel.unit_names(communes)
+    communes, names, reviewed = numbers.communes, numbers.names, numbers.reviewed
+    table, targets = numbers.rows, numbers.targets
     rows = [
         {
             "r": r,
@@ -504,7 +334,7 @@ def _pipeline_page(
     }
     if one is not None:
         open_ = one.pk not in reviewed
-        mine = [n for n in need_list if n.commune_id == one.pk]
+        mine = [n for n in numbers.need_list if n.commune_id == one.pk]
         context.update(
             _pipeline_commune(
                 request,

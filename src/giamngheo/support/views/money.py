@@ -31,11 +31,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from giamngheo.core.support.funds import Finding, quarter_of, source_label
-from giamngheo.core.support.funds import money_tables as build_money_tables
 from giamngheo.core.support.money import amount_in_words_en
 from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
 from giamngheo.core.tables import Section, Table, write_xlsx
 from giamngheo.support.access import can_manage_decision
+from giamngheo.support.exports import money_tables
 from giamngheo.support.models import Allocation, AllocationDecision
 from giamngheo.support.selectors import money as sel
 from giamngheo.support.services import money as svc
@@ -386,13 +386,7 @@ def settlement_new_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- the report ----------------------------------------------------------------------------------
 def report_tables(request: HttpRequest, year: int) -> list[Table]:
-    report = sel.money_report(request.user, year, ui_lang())
-    return build_money_tables(
-        report.entries,
-        node_labels=report.node_labels,
-        commune_labels=report.commune_labels,
-        lang=ui_lang(),
-    )
+    return money_tables(request.user, year, ui_lang())
 
 
 def _shown(table: Table, section: Section) -> dict[str, Any]:
