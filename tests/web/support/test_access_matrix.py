@@ -16,7 +16,12 @@ The world is built through the services: a revolving cow model of the district l
 Agriculture covering Đắk Ang (DA-01 with a planned cow, DA-03 with a delivered one and its
 capital to recover), a district allocation decision with a line for Đắk Ang and one for Đắk
 Dục, the bank's loans of DA-01 and DD-01, a house for DA-08, DA-07 registered to escape poverty,
-an organisation of Đắk Ang and a task of the district led by Agriculture.
+an organisation of Đắk Ang, a task of the district led by Agriculture and one (III.6, housing)
+where Đắk Ang's People's Committee is a partner.
+
+Rows ending ``_unserved`` narrow an organisation to serve Đắk Dục only first (its member then
+acts nowhere in Đắk Ang); rows ending ``_leader_member`` make the read-only leader a member of
+Agriculture first (a membership gives a leader no right).
 
 A cell where the app contradicts ``support/access.py``'s docstring or the issue is a
 ``flaw(expected, reason)``: the test states the rule and is a strict xfail.
@@ -122,6 +127,7 @@ class Objects:
     housing: Housing
     organisation: Organisation
     task: Task
+    partner_task: Task
 
     def hh(self, code: str) -> int:
         return int(self.world.households[code].pk)
@@ -206,8 +212,9 @@ def _money(world: World) -> tuple[AllocationDecision, Allocation, Allocation]:
     return decision, lines[0], lines[1]
 
 
-def _others(world: World) -> tuple[Housing, Organisation, Task]:
-    """Loans (the bank's file), a house, an escape registration, an organisation, a task."""
+def _others(world: World) -> tuple[Housing, Organisation, Task, Task]:
+    """Loans (the bank's file), a house, an escape registration, an organisation, a task, and
+    a task of the district where Đắk Ang's People's Committee is a partner."""
     bank, da, district = world.users["bank"], world.users["da"], world.users["district"]
     batch = loans_stage(loans_upload(bank, world.district, loan_file(LOANS), None))
     loans_commit(bank, batch)
@@ -227,7 +234,17 @@ def _others(world: World) -> tuple[Housing, Organisation, Task]:
             due_date=dt.date(2020, 12, 31),
         ),
     )
-    return housing, organisation, task
+    partner_task = org_svc.task_create(
+        district,
+        world.district,
+        org_svc.TaskFields(
+            title="Hỗ trợ nhà ở cho hộ nghèo",
+            lead=world.orgs["infrastructure"],
+            partners=[world.orgs["commune_da"]],
+            number="III.6",
+        ),
+    )
+    return housing, organisation, task, partner_task
 
 
 @pytest.fixture
@@ -235,9 +252,9 @@ def objects(world: World, settings: Any) -> Objects:
     settings.GIAMNGHEO_TODAY = TODAY
     project, planned, recovery = _project(world)
     decision, line_da, line_dd = _money(world)
-    housing, organisation, task = _others(world)
+    housing, organisation, task, partner_task = _others(world)
     return Objects(world, project, planned, recovery, decision, line_da, line_dd, housing,
-                   organisation, task)  # fmt: skip
+                   organisation, task, partner_task)  # fmt: skip
 
 
 # --- the actions ---------------------------------------------------------------------------------
@@ -275,11 +292,25 @@ def _pk(attr: str) -> Callable[[Objects], object]:
     return lambda o: getattr(o, attr).pk
 
 
-def _serves_dd_only(o: Objects) -> None:
-    """Agriculture narrowed to serve Đắk Dục only (the project covers Đắk Ang)."""
-    agri = o.org("agriculture")
-    org_svc.org_update(o.world.users["district"], agri, kind=agri.kind, name=agri.name,
-                       short_name=agri.short_name, serves=[o.world.dak_duc])  # fmt: skip
+def _serving_dd_only(key: str) -> Callable[[Objects], None]:
+    """The organisation ``key`` narrowed to serve Đắk Dục only (the project, DA-02, DA-08's
+    house and the Đắk Ang line are in Đắk Ang)."""
+
+    def prepare(o: Objects) -> None:
+        org = o.org(key)
+        org_svc.org_update(o.world.users["district"], org, kind=org.kind, name=org.name,
+                           short_name=org.short_name, serves=[o.world.dak_duc])  # fmt: skip
+
+    return prepare
+
+
+_serves_dd_only = _serving_dd_only("agriculture")
+
+
+def _leader_joins_agriculture(o: Objects) -> None:
+    """The leader made a member of Agriculture as before roles were checked (straight into the
+    table: ``member_add`` refuses a leader now)."""
+    Membership.objects.create(organisation=o.org("agriculture"), user=o.world.users["leader"])
 
 
 def _approve() -> Write:
@@ -299,6 +330,48 @@ def _beneficiary() -> Write:
         url("support:beneficiary_add", _pk("project")),
         lambda o: {"household": o.hh("DA-02"), "on": "01/03/2020"},
         lambda o: o.project.beneficiaries.filter(household_id=o.hh("DA-02")).exists(),
+    )
+
+
+def _report(task: str) -> Write:
+    return Write(
+        url("support:task", _pk(task)),
+        lambda o: {"status": "in_progress", "note": "Đã thẩm định dự án"},
+        lambda o: TaskUpdate.objects.filter(task=getattr(o, task)).exists(),
+    )
+
+
+def _upload_loans() -> Write:
+    return Write(
+        url("support:loan_upload"),
+        lambda o: {"scope": o.world.dak_ang.pk, "file": loan_file(UPLOADED)},
+        lambda o: LoanBatch.objects.filter(scope=o.world.dak_ang).exists(),
+    )
+
+
+def _add_housing() -> Write:
+    return Write(
+        url("support:housing_new"),
+        lambda o: {"commune": o.world.dak_ang.pk, "code": "DA-02", **HOUSE},
+        lambda o: Housing.objects.filter(household_id=o.hh("DA-02")).exists(),
+    )
+
+
+def _housing_step() -> Write:
+    return Write(
+        url("support:housing_update", _pk("housing")),
+        lambda o: {"status": "started", "on": "2020-04-01"},
+        lambda o: Housing.objects.get(pk=o.housing.pk).status == "started",
+    )
+
+
+def _add_member(username: str, persona: str) -> Write:
+    return Write(
+        url("support:organisation_members", _pk("organisation")),
+        lambda o: {"username": username},
+        lambda o: Membership.objects.filter(
+            organisation=o.organisation, user=o.world.users[persona]
+        ).exists(),
     )
 
 
@@ -360,33 +433,26 @@ ACTIONS: dict[str, Read | Write] = {
         lambda o: {"nam": "2020", "xa": o.world.dak_ang.pk, "ho": [o.hh("DA-02")]},
         lambda o: EscapeRegistration.objects.filter(household_id=o.hh("DA-02")).exists(),
     ),
-    "add_housing": Write(
-        url("support:housing_new"),
-        lambda o: {"commune": o.world.dak_ang.pk, "code": "DA-02", **HOUSE},
-        lambda o: Housing.objects.filter(household_id=o.hh("DA-02")).exists(),
-    ),
-    "housing_step": Write(
-        url("support:housing_update", _pk("housing")),
-        lambda o: {"status": "started", "on": "2020-04-01"},
-        lambda o: Housing.objects.get(pk=o.housing.pk).status == "started",
-    ),
-    "upload_loans": Write(
-        url("support:loan_upload"),
-        lambda o: {"scope": o.world.dak_ang.pk, "file": loan_file(UPLOADED)},
-        lambda o: LoanBatch.objects.filter(scope=o.world.dak_ang).exists(),
-    ),
-    "report_task": Write(
-        url("support:task", _pk("task")),
-        lambda o: {"status": "in_progress", "note": "Đã thẩm định dự án"},
-        lambda o: TaskUpdate.objects.filter(task=o.task).exists(),
-    ),
-    "add_member": Write(
-        url("support:organisation_members", _pk("organisation")),
-        lambda o: {"username": "lanhdao"},
-        lambda o: Membership.objects.filter(organisation=o.organisation).exists(),
-    ),
+    "add_housing": _add_housing(),
+    "housing_step": _housing_step(),
+    "upload_loans": _upload_loans(),
+    "report_task": _report("task"),
+    "add_member": _add_member("dakang", "da"),
     "approve_support_unserved": replace(_approve(), prepare=_serves_dd_only),
     "add_beneficiary_unserved": replace(_beneficiary(), prepare=_serves_dd_only),
+    "disburse_da_unserved": replace(_disburse("line_da"), prepare=_serving_dd_only("finance")),
+    "disburse_dd_served": replace(_disburse("line_dd"), prepare=_serving_dd_only("finance")),
+    "upload_loans_unserved": replace(_upload_loans(), prepare=_serving_dd_only("bank")),
+    "add_housing_unserved": replace(_add_housing(), prepare=_serving_dd_only("infrastructure")),
+    "housing_step_unserved": replace(_housing_step(), prepare=_serving_dd_only("infrastructure")),
+    "approve_support_leader_member": replace(_approve(), prepare=_leader_joins_agriculture),
+    "add_beneficiary_leader_member": replace(_beneficiary(), prepare=_leader_joins_agriculture),
+    "report_task_leader_member": replace(_report("task"), prepare=_leader_joins_agriculture),
+    "add_member_leader": _add_member("lanhdao", "leader"),
+    "task_commune_partner": Read(
+        url("support:task", _pk("partner_task")), lambda o: o.partner_task.title
+    ),
+    "report_task_commune_partner": _report("partner_task"),
 }
 
 
@@ -412,12 +478,6 @@ def cells(spec: str, **flaws: Flaw) -> dict[str, Cell]:
     out.update(flaws)
     return out
 
-
-SERVES = (
-    "access.py says a member runs its organisation's projects 'across the communes it serves'; "
-    "can_manage_project (support/access.py:121) checks only project.lead_id and ignores "
-    "Organisation.serves, so Agriculture serving Đắk Dục only still runs the Đắk Ang project"
-)
 
 # fmt: off
 MATRIX: list[tuple[str, str, dict[str, Cell]]] = [
@@ -475,14 +535,37 @@ MATRIX: list[tuple[str, str, dict[str, Cell]]] = [
      cells("ok     ok     403    403    403    403    ok     403    403    login")),
     ("report_task", "POST support:task (a progress report)",
      cells("ok     404    404    404    ok     403    403    403    404    login")),
-    ("add_member", "POST support:organisation_members (add lanhdao)",
+    ("add_member", "POST support:organisation_members (add dakang, an officer)",
      cells("ok     ok     404    403    403    403    403    403    404    login")),
+    # An organisation's member acts only in the communes it serves (Đắk Dục here).
     ("approve_support_unserved", "approve_support, Agriculture serving Đắk Dục only",
-     cells("ok     403    404    403    ok     403    403    403    404    login",
-           agri=flaw("403", SERVES))),
+     cells("ok     403    404    403    403    403    403    403    404    login")),
     ("add_beneficiary_unserved", "add_beneficiary, Agriculture serving Đắk Dục only",
-     cells("ok     403    404    403    ok     403    403    403    404    login",
-           agri=flaw("403", SERVES))),
+     cells("ok     403    404    403    403    403    403    403    404    login")),
+    ("disburse_da_unserved", "disburse_da, Finance serving Đắk Dục only",
+     cells("ok     ok     404    403    403    403    403    403    404    login")),
+    ("disburse_dd_served", "disburse_dd, Finance serving Đắk Dục only (its line)",
+     cells("ok     404    ok     403    403    ok     403    403    404    login")),
+    ("upload_loans_unserved", "upload_loans, the bank serving Đắk Dục only",
+     cells("ok     ok     403    403    403    403    403    403    403    login")),
+    ("add_housing_unserved", "add_housing, Economy–Infrastructure serving Đắk Dục only",
+     cells("ok     ok     400    403    403    403    403    403    403    login")),
+    ("housing_step_unserved", "housing_step, Economy–Infrastructure serving Đắk Dục only",
+     cells("ok     ok     404    403    403    403    403    403    404    login")),
+    # Only the department role and officers may join: a leader's membership gives no right.
+    ("approve_support_leader_member", "approve_support, the leader a member of Agriculture",
+     cells("ok     403    404    403    ok     403    403    403    404    login")),
+    ("add_beneficiary_leader_member", "add_beneficiary, the leader a member of Agriculture",
+     cells("ok     403    404    403    ok     403    403    403    404    login")),
+    ("report_task_leader_member", "report_task, the leader a member of Agriculture",
+     cells("ok     404    404    404    ok     403    403    403    404    login")),
+    ("add_member_leader", "POST support:organisation_members (add lanhdao, a leader)",
+     cells("400    400    404    403    403    403    403    403    404    login")),
+    # Đắk Ang's People's Committee is a partner: the commune's users see it, officers report.
+    ("task_commune_partner", "support:task (the district's III.6, UBND Đắk Ang a partner)",
+     cells("ok     ok     404    ok     ok     ok     ok     ok     404    login")),
+    ("report_task_commune_partner", "POST support:task (a report on III.6)",
+     cells("ok     ok     404    403    403    403    403    ok     404    login")),
 ]
 # fmt: on
 

@@ -5,6 +5,7 @@ refusals that change nothing; and registered versus escaped once the 2020 review
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from giamngheo.core.support.pipeline import registered_vs_escaped
-from giamngheo.registry.models import AuditEvent
+from giamngheo.registry.models import AuditEvent, Household, HouseholdStatus
 from giamngheo.support.models import EscapeRegistration
 from giamngheo.support.selectors import needs as sel
 from giamngheo.support.services.escape import (
@@ -67,6 +68,24 @@ def test_only_households_poor_the_year_before(
     with unchanged(EscapeRegistration), pytest.raises(ValidationError) as exc:
         escape_register(world.users["da"], world.households[code], year)
     assert code_of(exc) == expected
+
+
+def test_a_household_that_left_is_not_registered(world: Any, unchanged: Callable[..., Any]) -> None:
+    h = world.households
+    Household.objects.filter(pk=h["DA-01"].pk).update(
+        status=HouseholdStatus.MOVED_AWAY, status_date=dt.date(2020, 5, 1)
+    )
+    h["DA-01"].refresh_from_db()
+    with unchanged(EscapeRegistration), pytest.raises(ValidationError) as exc:
+        escape_register(world.users["da"], h["DA-01"], 2020)
+    assert code_of(exc) == "escape.inactive"
+    assert "DA-01" in str(exc.value) and " / " in str(exc.value)
+    # In a confirmed list too: the whole list is refused, naming the household.
+    with unchanged(EscapeRegistration), pytest.raises(ValidationError) as exc:
+        escape_register_suggested(world.users["da"], world.dak_ang, 2020,
+                                  [h["DA-02"].pk, h["DA-01"].pk])  # fmt: skip
+    assert code_of(exc) == "escape.inactive"
+    assert "DA-01" in str(exc.value) and "DA-02" not in str(exc.value)
 
 
 def test_a_year_whose_review_is_approved_is_closed(
@@ -176,4 +195,34 @@ def test_registered_versus_escaped_after_the_2020_reviews(world: Any) -> None:
     assert (commune.registered_escaped, commune.registered_still_poor) == (1, 1)
     assert commune.registered_unknown == 1
     assert (commune.escaped, commune.escaped_unregistered) == (2, 1)
+    assert commune.gap_to_target == 0
+
+
+def test_a_registered_household_that_moves_away_still_counts_as_registered(world: Any) -> None:
+    """Registered, then it left (no 2020 review): registered, outcome unknown; the households
+    that left without registering are off the lists."""
+    from support_world import add_review
+
+    h = world.households
+    da = world.users["da"]
+    escape_register_suggested(da, world.dak_ang, 2020, [h["DA-01"].pk, h["DA-02"].pk])
+    gone = [h["DA-01"].pk, h["DA-07"].pk]  # DA-07 never registered
+    Household.objects.filter(pk__in=gone).update(
+        status=HouseholdStatus.MOVED_AWAY, status_date=dt.date(2020, 5, 1)
+    )
+    add_review(h["DA-02"], 2020, "near_poor", 900_000)
+    communes = [world.dak_ang.pk]
+    needs = sel.needs(da, year=2019, commune_ids=communes)
+    assert {n.code for n in needs if n.classification == "poor"} == {"DA-01", "DA-02", "DA-08"}
+    poor = [n.household_id for n in needs if n.classification == "poor"]
+    rows = registered_vs_escaped(
+        sel.registrations(year=2020, commune_ids=communes),
+        needs,
+        sel.next_reviews(2020, poor),
+        {world.dak_ang.pk: 2},
+        year=2020,
+    )
+    commune = rows[0]
+    assert (commune.poor, commune.registered, commune.not_on_list) == (3, 2, 0)
+    assert (commune.registered_escaped, commune.registered_unknown) == (1, 1)
     assert commune.gap_to_target == 0

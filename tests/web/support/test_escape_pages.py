@@ -1,7 +1,8 @@
 """The pages of support against deprivation and the path out of poverty: the gaps page with its
 unaddressed needs, its .xlsx export and the effectiveness table; the escape pipeline with its
-ordering rule, the plan's target, registering and removing through the page (400 with the reason,
-403, 404); the support section of the household page and of the plan page; English."""
+ordering rule, the plan's target, registering and removing through the page (a refusal: back to
+the page with the reason as a message; 403, 404), households that left off the lists; the
+support section of the household page and of the plan page; English."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from openpyxl import load_workbook
 
 from giamngheo.plans.demo import load_demo_plan
 from giamngheo.plans.models import PlanRow
-from giamngheo.registry.models import AuditEvent
+from giamngheo.registry.models import AuditEvent, Household, HouseholdStatus
 from giamngheo.support.models import (
     Allocation,
     AllocationDecision,
@@ -192,10 +193,20 @@ def test_pipeline_refusals(world: Any) -> None:
     h = world.households
     url = reverse("support:escape_register")
     c = login(world.users["da"])
-    bad = c.post(url, {"nam": "2020", "xa": world.dak_ang.pk, "ho": [h["DA-01"].pk, h["DA-03"].pk]})
-    assert bad.status_code == 400
-    assert "DA-03" in text(bad) and "error-box" in text(bad)
+    chosen = [h["DA-01"].pk, h["DA-03"].pk]
+    bad = c.post(url, {"nam": "2020", "xa": world.dak_ang.pk, "ho": chosen})
+    # Back to the pipeline page (a GET address: its filters and page links work), the reason
+    # as a message and the officer's choice still ticked.
+    assert bad.status_code == 302
+    back = bad["Location"]
+    assert back.startswith(f"{PIPELINE}?nam=2020&xa={world.dak_ang.pk}")
     assert not EscapeRegistration.objects.exists()
+    page = c.get(back)
+    assert page.status_code == 200
+    html = text(page)
+    assert "msg-error" in html and "DA-03" in html.split("msg-error")[1][:400]
+    assert re.search(rf'name="ho" value="{h["DA-01"].pk}"[^>]*checked', html)
+    assert f'<form method="get" action="{PIPELINE}"' in html
     other = c.post(url, {"nam": "2020", "xa": world.dak_duc.pk, "ho": [h["DD-01"].pk]})
     assert other.status_code == 404
     leader = login(world.users["leader"])
@@ -222,12 +233,38 @@ def test_unregister_through_the_page_and_the_outcome_after_the_review(world: Any
     second = EscapeRegistration.objects.get(household=h["DA-02"])
     add_review(h["DA-02"], 2020, "near_poor", 800_000)
     add_review(h["DA-07"], 2020, "non_poor", 1_800_000)
-    late = c.post(reverse("support:escape_unregister", args=[second.pk]))
-    assert late.status_code == 400 and "2020" in text(late)
+    late = c.post(reverse("support:escape_unregister", args=[second.pk]), follow=True)
+    assert late.redirect_chain == [(f"{PIPELINE}?nam=2020&xa={world.dak_ang.pk}", 302)]
+    assert late.status_code == 200 and "msg-error" in text(late)
+    assert "không còn thay đổi" in text(late).split("msg-error")[1][:400]
+    assert EscapeRegistration.objects.filter(pk=second.pk).exists()
     html = text(c.get(PIPELINE, {"nam": "2020"}))
     assert re.search(r'data-field="registered_escaped">1<', html)
     assert "Hộ cận nghèo" in row_of(html, h["DA-02"].pk)  # its 2020 result
     assert 'name="ho"' not in html  # closed
+
+
+def test_households_that_left_are_off_the_pages(world: Any) -> None:
+    h = world.households
+    c = login(world.users["da"])
+    before = text(c.get(PIPELINE, {"nam": "2020"}))
+    assert f'name="ho" value="{h["DA-08"].pk}"' in before
+    Household.objects.filter(pk=h["DA-08"].pk).update(
+        status=HouseholdStatus.MOVED_AWAY, status_date=dt.date(2020, 5, 1)
+    )
+    html = text(c.get(PIPELINE, {"nam": "2020"}))
+    assert f'data-household="{h["DA-08"].pk}"' not in html
+    assert "đã chuyển đi" in html  # the note says so
+    gaps_html = text(c.get(GAPS, {"nam": "2020"}))
+    assert f'data-household="{h["DA-08"].pk}"' not in gaps_html and "đã chuyển đi" in gaps_html
+    # Posted anyway (a page opened before it left): refused with the reason, nothing written.
+    refused = c.post(
+        reverse("support:escape_register"),
+        {"nam": "2020", "xa": world.dak_ang.pk, "ho": [h["DA-08"].pk]},
+        follow=True,
+    )
+    assert "msg-error" in text(refused) and "không còn" in text(refused)
+    assert not EscapeRegistration.objects.exists()
 
 
 def test_district_pipeline_table_with_totals(world: Any) -> None:

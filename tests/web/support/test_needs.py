@@ -15,7 +15,13 @@ import pytest
 from giamngheo.core.support.gaps import INCOME, gaps
 from giamngheo.plans.demo import load_demo_plan
 from giamngheo.plans.models import PlanRow
-from giamngheo.registry.models import Household, ReviewKind, ReviewRecord, ReviewState
+from giamngheo.registry.models import (
+    Household,
+    HouseholdStatus,
+    ReviewKind,
+    ReviewRecord,
+    ReviewState,
+)
 from giamngheo.support.models import (
     EscapeRegistration,
     Housing,
@@ -116,6 +122,27 @@ def test_needs_are_scoped_to_the_user_and_the_communes_asked(world: Any) -> None
     assert codes(only) == {"DD-01", "DD-02", "DD-03", "DD-04"}
     picked = [world.households["DA-01"].pk, world.households["DA-05"].pk]
     assert codes(sel.needs(world.users["district"], year=2019, household_ids=picked)) == {"DA-01"}
+
+
+@pytest.mark.parametrize(
+    "status", [HouseholdStatus.MOVED_AWAY, HouseholdStatus.DISSOLVED, HouseholdStatus.MERGED]
+)
+def test_households_that_left_are_off_the_lists(world: Any, status: str) -> None:
+    h = world.households
+    Household.objects.filter(pk__in=[h["DA-01"].pk, h["DA-03"].pk]).update(
+        status=status, status_date=dt.date(2020, 5, 1)
+    )
+    listed = codes(sel.needs(world.users["district"], year=2019))
+    assert listed == POOR_OR_NEAR_2019 - {"DA-01", "DA-03"}
+    by_id = sel.needs(world.users["district"], year=2019, household_ids=[h["DA-01"].pk])
+    assert by_id == []
+    # Registered to escape in 2020 before it left: still on the 2019 list (the pipeline counts
+    # it as registered); a registration of another year does not keep it.
+    EscapeRegistration.objects.create(household=h["DA-01"], commune=world.dak_ang, year=2020)
+    EscapeRegistration.objects.create(household=h["DA-03"], commune=world.dak_ang, year=2021)
+    listed = codes(sel.needs(world.users["district"], year=2019))
+    assert listed == POOR_OR_NEAR_2019 - {"DA-03"}
+    assert codes(sel.needs(world.users["dd"], year=2019)) == {"DD-01", "DD-02", "DD-03", "DD-04"}
 
 
 def test_a_corrected_review_counts_by_its_approved_correction_only(world: Any) -> None:
@@ -278,3 +305,22 @@ def test_registrations_and_the_plans_targets(world: Any) -> None:
     assert target is not None
     assert sel.plan_targets(year=2020, commune_ids=[world.dak_ang.pk]) == {world.dak_ang.pk: target}
     assert sel.plan_targets(year=2021, commune_ids=[world.dak_ang.pk]) == {}
+
+
+def test_received_dates_a_support_by_its_delivery_both_ways(world: Any) -> None:
+    """Planned in December, delivered in January: received in the new year, dated by the
+    delivery, whether asked by commune (the ledger's read) or by household."""
+    h1 = world.households["DA-01"]
+    late = Support(
+        household=h1, support_type="clean_water", item="Bể nước", value=3_000_000,
+        source="central", on=dt.date(2020, 12, 20), state=SupportState.DELIVERED,
+        delivered_on=dt.date(2021, 1, 15),
+    )  # fmt: skip
+    late.save()
+    for got in (
+        sel.received(year=2021, commune_ids=[world.dak_ang.pk]),
+        sel.received(year=2021, household_ids=[h1.pk]),
+    ):
+        assert [(r.support_type, r.on) for r in got] == [("clean_water", dt.date(2021, 1, 15))]
+    assert sel.received(year=2020, household_ids=[h1.pk]) == []
+    assert sel.received(year=2020, commune_ids=[world.dak_ang.pk]) == []

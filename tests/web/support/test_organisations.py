@@ -11,17 +11,19 @@ from typing import Any
 import pytest
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from pytest_django.fixtures import Settings as SettingsWrapper
 
 from giamngheo.accounts.models import Role, UserProfile
-from giamngheo.geo.models import AdminUnit
+from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.plans.models import Plan
-from giamngheo.registry.models import AuditEvent
+from giamngheo.registry.models import AuditEvent, Household, ReviewRecord
 from giamngheo.support import access
 from giamngheo.support.models import (
     Membership,
     Organisation,
     OrgKind,
+    Project,
     Recurrence,
     Task,
     TaskStatus,
@@ -163,6 +165,40 @@ def test_add_and_remove_a_member_refreshes_the_cached_memberships(world: World) 
 def test_a_commune_user_may_join_a_district_office(world: World) -> None:
     svc.member_add(world.users["district"], world.orgs["culture"], world.users["da"])
     assert world.orgs["culture"].pk in access.org_ids(world.users["da"])
+
+
+def _user_of(world: World, name: str, role: str) -> User:
+    user = User.objects.create_user(username=name, password="x")
+    UserProfile.objects.create(user=user, unit=world.dak_ang, role=role)
+    return user
+
+
+@pytest.mark.parametrize("role", [Role.LEADER, Role.APPROVER, Role.COLLABORATOR])
+def test_a_read_only_role_may_not_join(world: World, unchanged: Unchanged, role: str) -> None:
+    user = _user_of(world, "chi_doc", role)
+    with unchanged(*TABLES), pytest.raises(ValidationError) as exc:
+        svc.member_add(world.users["district"], world.orgs["agriculture"], user)
+    assert code_of(exc) == "role_cannot_join"
+    assert "chi_doc" in str(exc.value) and " / " in str(exc.value)  # bilingual
+
+
+@pytest.mark.parametrize("role", [Role.DEPARTMENT, Role.COMMUNE_OFFICER])
+def test_a_department_user_or_an_officer_may_join(world: World, role: str) -> None:
+    user = _user_of(world, "thanh_vien", role)
+    svc.member_add(world.users["district"], world.orgs["agriculture"], user)
+    assert access.org_ids(user) == {world.orgs["agriculture"].pk}
+
+
+def test_a_leader_joined_before_the_rule_gets_no_right(world: World) -> None:
+    leader, agri = world.users["leader"], world.orgs["agriculture"]
+    Membership.objects.create(organisation=agri, user=leader)  # as before roles were checked
+    assert access.org_ids(leader) == frozenset()
+    task = _task(world)
+    assert not access.can_report_task(leader, task)
+    assert sel.task_visible(leader, task.pk) is None
+    project = _project(world, [world.dak_ang])
+    assert not access.can_manage_project(leader, project)
+    assert not access.member_of_kind(leader, OrgKind.AGRICULTURE, world.dak_ang)
 
 
 def test_member_refusals(world: World, unchanged: Unchanged) -> None:
@@ -408,6 +444,125 @@ def test_seed_plan_tasks_refused_for_others(world: World, unchanged: Unchanged) 
             svc.seed_plan_tasks(world.users[who], plan)
 
 
+# --- the communes an organisation serves -----------------------------------------------------
+def _project(world: World, communes: list[AdminUnit]) -> Project:
+    project = Project.objects.create(
+        unit=world.district, name="Mô hình bò", kind="model", programme_id="QD1722-2016",
+        node_code="DA3", lead=world.orgs["agriculture"], year=2020, eligibility_rule="poor",
+    )  # fmt: skip
+    project.communes.set(communes)
+    return project
+
+
+def _serve(world: World, key: str, communes: list[AdminUnit]) -> Organisation:
+    org: Organisation = world.orgs[key]
+    svc.org_update(world.users["district"], org, kind=org.kind, name=org.name, serves=communes)
+    return org
+
+
+def test_a_member_manages_a_project_only_where_its_organisation_serves(world: World) -> None:
+    agri, da, dd = world.users["agri"], world.households["DA-01"], world.households["DD-01"]
+    both = _project(world, [world.dak_ang, world.dak_duc])
+    only_da = _project(world, [world.dak_ang])
+    assert access.can_manage_project(agri, only_da)  # serves all (none listed)
+    _serve(world, "agriculture", [world.dak_duc])
+    assert not access.can_manage_project(agri, only_da)  # no commune in common
+    assert access.can_manage_project(agri, both)  # Đắk Dục in common
+    assert access.can_manage_project(agri, both, dd)
+    assert not access.can_manage_project(agri, both, da)  # the household's commune unserved
+    assert access.can_record_for(agri, both, dd) and not access.can_record_for(agri, both, da)
+    # Officers of the project's unit are not concerned.
+    assert access.can_manage_project(world.users["district"], both, da)
+
+
+def test_a_member_sees_the_households_of_the_communes_served(world: World) -> None:
+    both = _project(world, [world.dak_ang, world.dak_duc])
+    # A department user of a third commune joins Agriculture (its unit shows it neither).
+    third = (
+        AdminUnit.objects.filter(parent=world.district, level=Level.COMMUNE)
+        .exclude(pk__in=[world.dak_ang.pk, world.dak_duc.pk])
+        .first()
+    )
+    assert third is not None
+    member = User.objects.create_user(username="can_bo_phong", password="x")
+    UserProfile.objects.create(user=member, unit=third, role=Role.DEPARTMENT)
+    svc.member_add(world.users["district"], world.orgs["agriculture"], member)
+
+    def seen() -> set[str]:
+        q = access.project_households_q(member, both, "household")
+        reviews = ReviewRecord.objects.filter(q, year=2019)
+        return {c[:2] for c in reviews.values_list("household__code", flat=True)}
+
+    assert access.project_households_q(member, both) == Q()  # serves all (none listed)
+    assert seen() == {"DA", "DD"}
+    _serve(world, "agriculture", [world.dak_ang])
+    assert seen() == {"DA"}
+    on_households = Household.objects.filter(access.project_households_q(member, both, ""))
+    assert {c[:2] for c in on_households.values_list("code", flat=True)} == {"DA"}
+    assert access.can_view_project(member, both)
+    _serve(world, "agriculture", [world.dak_duc])
+    assert seen() == {"DD"}
+    # A project only in Đắk Ang is no longer its organisation's business there.
+    assert not access.can_view_project(member, _project(world, [world.dak_ang]))
+
+
+def test_kind_rights_hold_only_in_the_communes_served(world: World) -> None:
+    bank = world.users["bank"]
+    assert access.member_of_kind(bank, OrgKind.BANK, world.district)
+    _serve(world, "bank", [world.dak_duc])
+    assert access.member_of_kind(bank, OrgKind.BANK, world.dak_duc)
+    assert not access.member_of_kind(bank, OrgKind.BANK, world.dak_ang)
+    village = world.villages[world.dak_ang.code][0]
+    assert not access.member_of_kind(bank, OrgKind.BANK, village)
+    assert not access.member_of_kind(bank, OrgKind.BANK, world.district)  # not all of it
+    assert access.can_import_loans(bank, world.dak_duc)
+    assert not access.can_import_loans(bank, world.dak_ang)
+    assert not access.can_import_loans(bank, world.district)
+    infra = world.users["infra"]
+    _serve(world, "infrastructure", [world.dak_ang])
+    assert access.can_manage_housing(infra, world.households["DA-01"])
+    assert not access.can_manage_housing(infra, world.households["DD-01"])
+
+
+def test_creating_a_project_in_communes_not_served(world: World) -> None:
+    agri, lead = world.users["agri"], world.orgs["agriculture"]
+    assert access.can_create_project_in(agri, world.district, lead, [world.dak_ang])
+    _serve(world, "agriculture", [world.dak_duc])
+    assert access.can_create_project_in(agri, world.district, lead, [world.dak_duc])
+    assert not access.can_create_project_in(agri, world.district, lead, [world.dak_ang])
+    both = [world.dak_ang, world.dak_duc]
+    assert not access.can_create_project_in(agri, world.district, lead, both)
+    assert access.can_create_project_in(world.users["district"], world.district, lead, both)
+    assert not access.can_create_project_in(world.users["finance"], world.district, lead, both)
+
+
+# --- a commune's People's Committee ------------------------------------------------------------
+def test_a_commune_sees_and_reports_the_tasks_its_committee_partners(
+    world: World, unchanged: Unchanged
+) -> None:
+    housing = _task(world, title="Hỗ trợ nhà ở", lead=world.orgs["infrastructure"],
+                    partners=[world.orgs["commune_da"]])  # fmt: skip
+    own = svc.task_create(
+        world.users["district"], world.district, TaskFields(title="Đăng ký thoát nghèo",
+                                                             lead=world.orgs["commune_da"]),
+    )  # fmt: skip
+    other = _task(world, title="Khác")
+    for who in ("da", "leader"):  # the users of Đắk Ang
+        assert {t.pk for t in sel.tasks_visible(world.users[who])} == {housing.pk, own.pk}
+    assert list(sel.tasks_visible(world.users["dd"])) == []
+    assert sel.task_visible(world.users["da"], other.pk) is None
+    # Its officers report (as the committee); a leader reads only.
+    assert access.can_report_task(world.users["da"], housing)
+    assert access.can_report_task(world.users["da"], own)
+    svc.task_report(world.users["da"], housing, TaskStatus.IN_PROGRESS, "Đã khảo sát 3 hộ")
+    assert TaskUpdate.objects.get(task=housing).by == world.users["da"]
+    with unchanged(*TABLES), pytest.raises(PermissionDenied):
+        svc.task_report(world.users["leader"], housing, TaskStatus.DONE, "Xong")
+    for who in ("dd", "finance"):
+        with unchanged(*TABLES), pytest.raises(PermissionDenied):
+            svc.task_report(world.users[who], housing, TaskStatus.DONE, "Xong")
+
+
 # --- selectors -------------------------------------------------------------------------------
 def test_organisations_visible(world: World) -> None:
     da = set(sel.organisations_visible(world.users["da"]))
@@ -422,11 +577,12 @@ def test_tasks_visible_by_unit_and_by_membership(world: World) -> None:
     plan = make_plan(world)
     svc.seed_plan_tasks(world.users["district"], plan)
     da_sees = list(sel.tasks_visible(world.users["da"]))
-    assert [t.number for t in da_sees] == ["III.9"]  # its commune's duty only
-    assert da_sees[0].unit == world.dak_ang
+    # Its commune's duty, and the district's duties its People's Committee is a partner of.
+    assert sorted(t.number for t in da_sees) == ["III.1", "III.6", "III.7", "III.9"]
+    assert next(t for t in da_sees if t.number == "III.9").unit == world.dak_ang
     svc.member_add(world.users["district"], world.orgs["culture"], world.users["da"])
     numbers = sorted(t.number for t in sel.tasks_visible(world.users["da"]))
-    assert numbers == ["III.5", "III.9"]  # the office it joined
+    assert numbers == ["III.1", "III.5", "III.6", "III.7", "III.9"]  # and the office it joined
     assert sel.tasks_visible(world.users["district"]).count() == 16
     assert sel.tasks_visible(world.users["outsider"]).count() == 0
     dd_task = Task.objects.get(number="III.9", unit=world.dak_duc)

@@ -12,6 +12,10 @@ corrected by another approved record (a draft correction does not replace what w
 as ``registry.histories`` reads them; when several current records remain for one household
 and year the highest revision wins.
 
+Households that have left (moved away, dissolved, split, merged: status not active) are not on
+the lists (:func:`needs`), except one registered to escape poverty in the support year before
+it left, which the pipeline still counts as registered (outcome unknown).
+
 Years: the list of support year Y is the review at the end of Y − 1 (``needs(year=Y − 1)``),
 the supports received during Y (``received(year=Y)``) and the outcome at the review of Y
 (``next_reviews(Y, …)``).
@@ -25,6 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Exists, F, Func, JSONField, OuterRef, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from giamngheo.accounts.access import unit_scope_q
 from giamngheo.core.standards.model import UnknownStandard
@@ -36,6 +41,7 @@ from giamngheo.geo.models import AdminUnit
 from giamngheo.plans.models import PlanRow
 from giamngheo.registry.models import (
     Household,
+    HouseholdStatus,
     ReviewKind,
     ReviewRecord,
     ReviewState,
@@ -164,11 +170,13 @@ def needs(
 ) -> list[HouseholdNeed]:
     """The poor and near-poor households of the approved periodic review of ``year`` that the
     actor may see (in ``commune_ids`` / among ``household_ids`` when given), ordered by
-    household id."""
+    household id. Households that have left (status not active) are left out, except those
+    registered to escape poverty in ``year + 1`` (see :func:`_still_listed_q`)."""
     qs = (
         _current_reviews(year)
         .filter(classification__in=NEED_CLASSES)
         .filter(unit_scope_q(actor, "household__commune"))
+        .filter(_still_listed_q(year))
     )
     if commune_ids is not None:
         qs = qs.filter(household__commune_id__in=list(commune_ids))
@@ -196,6 +204,20 @@ def needs(
                 review_year=year,
             )
     return [found[h] for h in sorted(found)]
+
+
+def _still_listed_q(year: int) -> Q:
+    """Q on ``ReviewRecord``: the household still lives there (active), or it left after being
+    registered to escape poverty in ``year + 1`` (the registration stays, and the pipeline
+    counts it as registered with an unknown outcome: it has no next review). The registered
+    households that left are few: their ids are read first, so the big read stays one
+    indexed condition."""
+    kept = EscapeRegistration.objects.filter(year=year + 1).exclude(
+        household__status=HouseholdStatus.ACTIVE
+    )
+    ids = list(kept.values_list("household_id", flat=True))
+    active = Q(household__status=HouseholdStatus.ACTIVE)
+    return active | Q(household_id__in=ids) if ids else active
 
 
 def _households_q(
@@ -229,8 +251,10 @@ def received(
     for where in _households_q("household", commune_ids, household_ids):
         if household_ids is not None or commune_ids is None:
             supports = Support.objects.filter(where, year=year, state__in=RECEIVED_STATES)
+            # Dated by its delivery (``year`` is the delivery's year), as the ledger's read.
+            dated = supports.order_by().annotate(day=Coalesce("delivered_on", "on"))
             for hid, kind, on, value in (
-                supports.order_by().values_list("household_id", "support_type", "on", "value")
+                dated.values_list("household_id", "support_type", "day", "value")
             ).iterator(CHUNK):
                 out.append(Received(hid, kind, on, value))
         loans = Loan.objects.filter(

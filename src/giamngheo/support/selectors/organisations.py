@@ -4,7 +4,9 @@
   above its own, and the organisations it belongs to);
 * tasks a user may see: the tasks of the units it sees, plus the tasks whose lead or partner
   organisations include one of its own (a member of a district office sees that office's
-  tasks whatever its own unit);
+  tasks whatever its own unit) or its own commune's People's Committee (a commune's users see
+  the district's duties where "UBND xã" is a partner; its officers report them:
+  ``access.can_report_task``);
 * "who has done what": per lead organisation, its visible tasks by status and how many are
   overdue (a due date before today and neither done nor cancelled);
 * ``today()``: ``settings.GIAMNGHEO_TODAY`` when set (the demo, training), else the real date.
@@ -101,7 +103,7 @@ def tasks_q(user: AnyUser) -> Q:
     """Q on ``Task``: the tasks the user may see (use through ``tasks_visible``)."""
     if access.is_superuser(user):
         return Q()
-    ids = access.org_ids(user)
+    ids = access.org_ids(user) | access.commune_org_ids(user)
     return unit_scope_q(user, "unit") | Q(lead_id__in=ids) | Q(partners__in=ids)
 
 

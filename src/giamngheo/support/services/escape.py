@@ -4,6 +4,8 @@ duty of the communes), against the plan's column 5.
 Rules, checked before anything is written (a refusal changes nothing):
 
 * the actor manages the household's commune (``can_manage_unit``; else 403);
+* the household still lives there: its status is active, not moved away, dissolved, split or
+  merged (``escape.inactive``);
 * the household was **poor** at the approved periodic review of ``year − 1`` (the list the
   year starts from; ``escape.not_poor``);
 * once per household and year (``escape.already``);
@@ -22,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 
 from giamngheo.accounts.access import can_manage_unit
-from giamngheo.registry.models import Household
+from giamngheo.registry.models import Household, HouseholdStatus
 from giamngheo.support.models import EscapeRegistration
 from giamngheo.support.selectors.needs import classes_in, communes_reviewed
 from giamngheo.support.services.common import actor_id, log, refuse, require
@@ -72,8 +74,18 @@ def _check_note(note: str) -> str:
 
 
 def _check_households(households: Sequence[Household], year: int) -> None:
-    """Every household poor at the review of ``year − 1`` and not yet registered in ``year``;
-    the refusal names every household that fails."""
+    """Every household still living there (active), poor at the review of ``year − 1`` and not
+    yet registered in ``year``; the refusal names every household that fails."""
+    gone = [h for h in households if h.status != HouseholdStatus.ACTIVE]
+    if gone:
+        shown = ", ".join(h.code for h in gone)
+        raise refuse(
+            f"Hộ {shown} không còn sinh sống tại địa phương (đã chuyển đi, giải thể, tách hoặc"
+            " nhập hộ): không đăng ký thoát nghèo được",
+            f"household {shown} no longer lives there (moved away, dissolved, split or merged):"
+            " it cannot be registered to escape poverty",
+            "escape.inactive",
+        )
     ids = [h.pk for h in households]
     classes = classes_in(year - 1, ids)
     not_poor = [h.code for h in households if classes.get(h.pk) != "poor"]
@@ -133,8 +145,8 @@ def escape_register(
 
     Raises:
         PermissionDenied: the actor does not manage the household's commune.
-        ValidationError: ``escape.not_poor``, ``escape.already``, ``escape.review_done``,
-            ``escape.note_too_long``, ``escape.bad_year``.
+        ValidationError: ``escape.inactive``, ``escape.not_poor``, ``escape.already``,
+            ``escape.review_done``, ``escape.note_too_long``, ``escape.bad_year``.
     """
     _may_manage(actor, household.commune)
     _check_year(year)

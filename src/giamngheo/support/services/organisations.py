@@ -1,7 +1,9 @@
 """Every write of organisations, their members and the plan's tasks, each audited.
 
 * ``org_create`` / ``org_update`` (kind, name, communes served), ``member_add`` /
-  ``member_remove`` (a user of the organisation's unit or below): officers of the unit;
+  ``member_remove`` (a user of the organisation's unit or below whose role is ``department``
+  or an officer's: ``access.MEMBER_ROLES``; a leader, approver or collaborator is refused,
+  ``role_cannot_join``): officers of the unit;
 * ``task_create`` / ``task_update``: lead, partners, due date, recurrence, the plan (of the
   unit or above); ``task_report``: a ``TaskUpdate`` and the task's status (done: the day), by
   the task's managers or members of its lead or partner organisations;
@@ -24,6 +26,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
+from django.utils import translation
 
 from giamngheo.accounts.access import can_manage_unit, get_profile
 from giamngheo.geo.models import AdminUnit, Level, descendants_q
@@ -300,6 +303,18 @@ def member_add(actor: AnyUser, org: Organisation, user: User) -> Membership:
             f"Người dùng {user.get_username()} không thuộc {org.unit.name} hay đơn vị cấp dưới",
             f"user {user.get_username()} does not belong to {org.unit.name} or a unit below it",
             "member_scope",
+        )
+    if not access.may_join(user):
+        with translation.override("vi"):
+            role_vi = str(profile.get_role_display())
+        with translation.override("en"):
+            role_en = str(profile.get_role_display())
+        raise refuse(
+            f"{user.get_username()} có vai trò «{role_vi}», không được làm thành viên cơ quan:"
+            " chỉ người dùng vai trò phòng ban và cán bộ mới được",
+            f"{user.get_username()} has the role '{role_en}' and may not join an organisation:"
+            " only the department role and officers may",
+            "role_cannot_join",
         )
     if Membership.objects.filter(organisation=org, user=user).exists():
         raise refuse(

@@ -11,12 +11,17 @@
   (``core.support.pipeline``, its ordering rule shown), the plan's column 5, the registration
   (checkboxes, the suggestion pre-checked) and, after the review of Y, registered versus
   escaped;
-* ``escape_register`` / ``escape_unregister`` (POST): through ``services.escape``.
+* ``escape_register`` / ``escape_unregister`` (POST): through ``services.escape``; both answer
+  with a redirect to the pipeline page (a GET address, so its filters and page links work),
+  the outcome as a message (``django.contrib.messages``); a refused registration keeps the
+  officer's choice ticked (``ho`` in the address).
 
 The gaps' data and workbook and the pipeline's numbers come from ``support.exports`` (shared
 with ``giamngheo support gaps|pipeline``). Named lists are paged (100 households a page). 404
 for a commune or registration the user cannot see, 403 (nothing changed) for a write the user
-may not make, 400 with the page and the reason when the service refuses.
+may not make; a refusal of the service: back to the pipeline page with the reason as an error
+message, nothing changed. Households that have left are off both lists
+(``selectors.needs.needs``; the pages' notes say so).
 """
 
 from __future__ import annotations
@@ -275,7 +280,8 @@ def _pipeline_commune(
     if not open_ and regs:
         outcome = {k: labels.class_label(v) for k, v in sel.classes_in(year, registered).items()}
     query = request.GET.copy()
-    query.pop("trang", None)
+    for key in ("trang", "ho"):
+        query.pop(key, None)
     return {
         "rule_title": pick(CLOSEST_TO_ESCAPING.title_vi, CLOSEST_TO_ESCAPING.title_en),
         "rule_text": pick(CLOSEST_TO_ESCAPING.description_vi, CLOSEST_TO_ESCAPING.description_en),
@@ -296,8 +302,6 @@ def _pipeline_page(
     year: int,
     commune: AdminUnit | None,
     *,
-    error: str = "",
-    status: int = 200,
     chosen: Sequence[int] | None = None,
 ) -> HttpResponse:
     try:
@@ -330,7 +334,6 @@ def _pipeline_page(
         "total": table[-1] if len(rows) > 1 else None,
         "all_reviewed": bool(communes) and len(reviewed) == len(communes),
         "any_reviewed": bool(reviewed),
-        "error": error,
     }
     if one is not None:
         open_ = one.pk not in reviewed
@@ -348,7 +351,7 @@ def _pipeline_page(
         )
         context["target"] = targets.get(one.pk)
         context["open"] = open_
-    return render(request, "support/pipeline.html", context, status=status)
+    return render(request, "support/pipeline.html", context)
 
 
 @require_GET
@@ -356,11 +359,15 @@ def _pipeline_page(
 def pipeline_view(request: HttpRequest) -> HttpResponse:
     year = _year(request.GET)
     commune = _unit_or_404(request, request.GET.get("xa"), Level.COMMUNE)
-    return _pipeline_page(request, year, commune)
+    chosen = None
+    if commune is not None and "ho" in request.GET:  # back from a refused registration
+        chosen = [i for i in (_int(v) for v in request.GET.getlist("ho")) if i is not None]
+    return _pipeline_page(request, year, commune, chosen=chosen)
 
 
-def _pipeline_url(year: int, commune_id: int) -> str:
-    return f"{reverse('support:pipeline')}?nam={year}&xa={commune_id}"
+def _pipeline_url(year: int, commune_id: int, chosen: Sequence[int] = ()) -> str:
+    ticked = "".join(f"&ho={i}" for i in chosen)
+    return f"{reverse('support:pipeline')}?nam={year}&xa={commune_id}{ticked}"
 
 
 @require_POST
@@ -379,7 +386,8 @@ def escape_register_view(request: HttpRequest) -> HttpResponse:
 
     error = attempt(write)
     if error:
-        return _pipeline_page(request, year, commune, error=error, status=400, chosen=ids)
+        messages.error(request, error)
+        return redirect(_pipeline_url(year, commune.pk, ids))
     messages.success(
         request, _("Đã đăng ký %(n)s hộ thoát nghèo năm %(year)s.") % {"n": len(made), "year": year}
     )
@@ -394,7 +402,8 @@ def escape_unregister_view(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     error = attempt(lambda: escape_unregister(request.user, reg))
     if error:
-        return _pipeline_page(request, reg.year, reg.commune, error=error, status=400)
+        messages.error(request, error)
+        return redirect(_pipeline_url(reg.year, reg.commune_id))
     messages.success(
         request, _("Đã bỏ đăng ký thoát nghèo của hộ %(code)s.") % {"code": reg.household.code}
     )
