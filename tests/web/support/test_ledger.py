@@ -15,11 +15,20 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import close_old_connections, connection
+from django.db import connection
+from support_world import add_review
 from test_projects import SPRING, make_project
 
-from giamngheo.registry.models import AuditEvent
-from giamngheo.support.models import Collection, Project, Recovery, Support, SupportState
+from giamngheo.registry.models import AuditEvent, Household, HouseholdStatus
+from giamngheo.support.models import (
+    Collection,
+    Housing,
+    Project,
+    ProjectStatus,
+    Recovery,
+    Support,
+    SupportState,
+)
 from giamngheo.support.selectors.projects import (
     capital_rows,
     committed_by_source,
@@ -29,7 +38,8 @@ from giamngheo.support.selectors.projects import (
     supports_received,
 )
 from giamngheo.support.services import ledger
-from giamngheo.support.services.projects import beneficiary_add
+from giamngheo.support.services.housing import housing_add
+from giamngheo.support.services.projects import beneficiary_add, project_set_status
 
 pytestmark = pytest.mark.django_db
 
@@ -203,7 +213,7 @@ def test_two_approvals_at_once_cannot_overspend(world: Any) -> None:
         except ValidationError as exc:
             outcomes.append(str(exc.code))
         finally:
-            close_old_connections()
+            connection.close()  # this thread's own connection: the test database can be dropped
 
     threads = [threading.Thread(target=approve, args=(s,)) for s in supports]
     for t in threads:
@@ -364,29 +374,28 @@ def test_relending_stays_within_the_recovered_capital(
 ) -> None:
     project = revolving(world)
     support = delivered(world, project, "DA-01")
-    da_officer = world.users["da"]
+    da_officer, boss = world.users["da"], world.users["district"]
     beneficiary_add(world.users["district"], project, world.households["DA-03"], SPRING)
     beneficiary_add(world.users["district"], project, world.households["DA-04"], SPRING)
     with unchanged(Support), pytest.raises(ValidationError) as exc:
-        ledger.relend(da_officer, project, world.households["DA-03"], 1, dt.date(2021, 5, 1))
+        ledger.relend(boss, project, world.households["DA-03"], 1, dt.date(2021, 5, 1))
     assert exc.value.code == "relend_over_recovered"  # nothing collected yet
     ledger.collection_record(da_officer, support.recovery, dt.date(2021, 4, 1), 2_000_000)
     with unchanged(Support), pytest.raises(ValidationError) as exc:
-        ledger.relend(
-            da_officer, project, world.households["DA-03"], 2_500_000, dt.date(2021, 5, 1)
-        )
+        ledger.relend(boss, project, world.households["DA-03"], 2_500_000, dt.date(2021, 5, 1))
     assert exc.value.code == "relend_over_recovered"
     assert "2.000.000 đ" in exc.value.messages[0]
-    loan = ledger.relend(
-        da_officer, project, world.households["DA-03"], 1_500_000, dt.date(2021, 5, 1)
-    )
+    loan = ledger.relend(boss, project, world.households["DA-03"], 1_500_000, dt.date(2021, 5, 1))
     assert loan.relent_from == support.recovery and loan.support_type == "breeding_cattle"
     assert loan.source == "central" and loan.state == SupportState.PLANNED
     with unchanged(Support), pytest.raises(ValidationError) as exc:
-        ledger.relend(da_officer, project, world.households["DA-04"], 600_000, dt.date(2021, 5, 2))
+        ledger.relend(boss, project, world.households["DA-04"], 600_000, dt.date(2021, 5, 2))
     assert exc.value.code == "relend_over_recovered"
-    with unchanged(Support), pytest.raises(PermissionDenied):
-        ledger.relend(world.users["dd"], project, world.households["DA-04"], 1, dt.date(2021, 5, 2))
+    # Only the project's managers re-lend: a commune officer records collections, but the pool
+    # is the whole project's (other communes' capital included).
+    for user in ("da", "dd", "leader"):
+        with unchanged(Support), pytest.raises(PermissionDenied):
+            ledger.relend(world.users[user], project, world.households["DA-04"], 1, SPRING)
     # A re-loan is not charged to the budget, and approves without the funds check.
     ledger.support_approve(world.users["district"], loan)
     assert committed_by_source(project) == {"central": COW}
@@ -396,6 +405,7 @@ def test_relending_stays_within_the_recovered_capital(
         AuditEvent.objects.get(action="support_relend").changes["relent_from"]
         == support.recovery.pk
     )
+    assert ledger.relend(world.users["agri"], project, world.households["DA-04"], 1, SPRING).pk
 
 
 def test_relend_only_in_a_revolving_project(world: Any, unchanged: Callable[..., Any]) -> None:
@@ -435,6 +445,136 @@ def test_supports_received_are_plain_tuples_of_delivered_and_settled(world: Any)
     approved = cow(world, project, "DD-01")
     ledger.support_approve(world.users["district"], approved)  # approved: not yet received
     rows = list(supports_received(2020, [world.dak_ang.pk, world.dak_duc.pk]))
-    assert rows == [(got.household_id, "breeding_cattle", SPRING, COW)]
+    assert rows == [(got.household_id, "breeding_cattle", dt.date(2020, 4, 1), COW)]
     assert list(supports_received(2020, [world.dak_duc.pk])) == []
     assert list(supports_received(2021, [world.dak_ang.pk])) == []
+
+
+# --- the rule, the period and the housing register at the date of support -------------------
+def test_eligibility_is_checked_again_on_the_date_of_support(
+    world: Any, unchanged: Callable[..., Any]
+) -> None:
+    project = make_project(
+        world, budgets={"central": 50_000_000}, eligibility_rule="poor_near_poor"
+    )
+    boss, household = world.users["district"], world.households["DA-01"]  # poor in 2019
+    summer = dt.date(2020, 7, 1)
+    planned = cow(world, project, "DA-01", on=summer)  # still poor when it was planned
+    add_review(household, 2020, "non_poor", 2_500_000, review_date=dt.date(2020, 6, 1))
+    with unchanged(Support), pytest.raises(ValidationError) as exc:
+        cow(world, project, "DA-01", on=summer)
+    assert exc.value.code == "ineligible" and "01/07/2020" in exc.value.messages[0]
+    with unchanged(Support), pytest.raises(ValidationError) as exc:
+        ledger.support_approve(boss, planned)
+    assert exc.value.code == "ineligible"
+    # On a day it was still poor it may be supported.
+    ledger.support_approve(boss, cow(world, project, "DA-01"))
+    moved = cow(world, project, "DA-02")
+    Household.objects.filter(pk=moved.household_id).update(
+        status=HouseholdStatus.MOVED_AWAY, status_date=dt.date(2020, 4, 1)
+    )
+    with unchanged(Support), pytest.raises(ValidationError) as exc:
+        ledger.support_approve(boss, moved)
+    assert exc.value.code == "household_inactive"
+
+
+def test_a_recorded_justification_stands_in_for_the_rule(world: Any) -> None:
+    project = make_project(world, budgets={"central": 50_000_000})  # allows a justification
+    boss = world.users["district"]
+    beneficiary_add(boss, project, world.households["DA-06"], SPRING, "Mất mùa do lũ")  # not poor
+    support = cow(world, project, "DA-06")
+    ledger.support_approve(boss, support)
+    events = AuditEvent.objects.filter(object_id=str(support.pk), object_type="support.Support")
+    assert {e.action: e.changes.get("justified") for e in events} == {
+        "support_plan": "Mất mùa do lũ",
+        "support_approve": "Mất mùa do lũ",
+    }
+    eligible = cow(world, project, "DA-01")
+    event = AuditEvent.objects.get(action="support_plan", object_id=str(eligible.pk))
+    assert "justified" not in event.changes
+
+
+def test_a_support_outside_the_project_period_is_refused(
+    world: Any, unchanged: Callable[..., Any]
+) -> None:
+    project = make_project(world, budgets={"central": 50_000_000})  # 01/02/2020 – 31/12/2020
+    boss = world.users["district"]
+    beneficiary_add(boss, project, world.households["DA-01"], SPRING)
+    for day in (dt.date(2020, 1, 31), dt.date(2021, 1, 1)):
+        with unchanged(Support), pytest.raises(ValidationError) as exc:
+            cow(world, project, on=day)
+        assert exc.value.code == "outside_period"
+        assert " / " in exc.value.messages[0]
+    last_day = cow(world, project, on=dt.date(2020, 12, 31))
+    Project.objects.filter(pk=project.pk).update(end=dt.date(2020, 11, 30))
+    with unchanged(Support), pytest.raises(ValidationError) as exc:
+        ledger.support_approve(boss, last_day)
+    assert exc.value.code == "outside_period"
+    endless = make_project(world, budgets={"central": 50_000_000}, start=None, end=None)
+    assert cow(world, endless, on=dt.date(2021, 6, 1)).pk
+
+
+def test_housing_goes_through_the_housing_register(
+    world: Any, unchanged: Callable[..., Any]
+) -> None:
+    household, officer, boss = world.households["DA-08"], world.users["da"], world.users["district"]
+    for write in (ledger.support_report, ledger.support_plan):
+        with unchanged(Support), pytest.raises(ValidationError) as exc:
+            write(
+                officer, household, support_type="housing_new", item="Nhà", value=1,
+                source="central", on=SPRING,
+            )  # fmt: skip
+        assert exc.value.code == "housing_register"
+        assert "sổ hỗ trợ nhà ở" in exc.value.messages[0]
+        assert "housing register" in exc.value.messages[0]
+    house = housing_add(officer, household, "qd33_2015", "new", 2020, 0, 25_000_000, SPRING)
+    line = house.support
+    assert line is not None and line.state == SupportState.PLANNED
+    steps: list[tuple[str, Callable[[], object]]] = [
+        (SupportState.PLANNED, lambda: ledger.support_approve(boss, line)),
+        (SupportState.PLANNED, lambda: ledger.support_reject(boss, line, "duplicate")),
+        (SupportState.PLANNED, lambda: ledger.support_cancel(boss, line, "error")),
+        (SupportState.APPROVED, lambda: ledger.support_deliver(boss, line, dt.date(2020, 9, 1))),
+        (SupportState.DELIVERED, lambda: ledger.support_settle(boss, line, dt.date(2020, 9, 1))),
+    ]
+    for state, step in steps:
+        Support.objects.filter(pk=line.pk).update(state=state, delivered_on=SPRING)
+        with unchanged(Support, Housing), pytest.raises(ValidationError) as exc:
+            step()
+        assert exc.value.code == "housing_register"
+
+
+def test_delivery_on_or_after_the_support_date_in_an_open_project(
+    world: Any, unchanged: Callable[..., Any]
+) -> None:
+    project = revolving(world)
+    boss = world.users["district"]
+    support = cow(world, project, on=dt.date(2020, 3, 10))
+    ledger.support_approve(boss, support)
+    with unchanged(Support, Recovery), pytest.raises(ValidationError) as exc:
+        ledger.support_deliver(boss, support, dt.date(2020, 3, 9))
+    assert exc.value.code == "delivered_before_planned"
+    project_set_status(boss, project, ProjectStatus.FINISHED)
+    with unchanged(Support, Recovery), pytest.raises(ValidationError) as exc:
+        ledger.support_deliver(boss, support, dt.date(2020, 3, 10))
+    assert exc.value.code == "project_closed"
+    Project.objects.filter(pk=project.pk).update(status=ProjectStatus.RUNNING)
+    ledger.support_deliver(boss, support, dt.date(2020, 3, 10))  # the same day is fine
+    with unchanged(Support), pytest.raises(ValidationError) as exc:
+        ledger.support_settle(boss, support, dt.date(2020, 3, 9))
+    assert exc.value.code == "dates_order"
+
+
+def test_a_support_counts_in_the_year_it_was_delivered(world: Any) -> None:
+    project = make_project(world, budgets={"central": 50_000_000}, end=dt.date(2021, 6, 30))
+    boss = world.users["district"]
+    support = cow(world, project, on=dt.date(2020, 12, 20))
+    assert support.year == 2020
+    ledger.support_approve(boss, support)
+    ledger.support_deliver(boss, support, dt.date(2021, 1, 15))
+    assert Support.objects.get(pk=support.pk).year == 2021
+    communes = [world.dak_ang.pk]
+    assert list(supports_received(2021, communes)) == [
+        (support.household_id, "breeding_cattle", dt.date(2021, 1, 15), COW)
+    ]
+    assert list(supports_received(2020, communes)) == []

@@ -8,24 +8,32 @@ user's scope, refusals shown with status 400, and the English page."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from test_projects import SPRING, make_project
 
+from giamngheo.registry.models import Household
 from giamngheo.support.models import (
+    Allocation,
+    AllocationDecision,
     Beneficiary,
     Collection,
+    Disbursement,
     Project,
     ProjectStatus,
     Support,
     SupportState,
 )
 from giamngheo.support.services import ledger
+from giamngheo.support.services.housing import housing_add
 from giamngheo.support.services.projects import beneficiary_add
 
 pytestmark = pytest.mark.django_db
@@ -294,7 +302,8 @@ def test_a_households_support_page_and_actions(world: Any) -> None:
     boss = client_for(world.users["district"])
     assert boss.post(action, {"action": "approve"}).status_code == 302
     undo = boss.post(action, {"action": "cancel", "reason_code": "other", "note": ""})
-    assert undo.status_code == 400 and "Lý do khác cần ghi rõ" in undo.content.decode()
+    assert undo.status_code == 302  # back with the refusal as a message
+    assert "Lý do khác cần ghi rõ" in boss.get(undo["Location"]).content.decode()
     assert Support.objects.get(pk=planned.pk).state == SupportState.APPROVED
     assert client_for(world.users["dd"]).get(url).status_code == 404
     assert client_for(world.users["dd"]).post(action, {"action": "approve"}).status_code == 404
@@ -339,3 +348,230 @@ def test_the_collections_table_and_relending(world: Any) -> None:
     assert 'data-household="DD-01"' in dd and 'data-household="DA-01"' not in dd
     plain = make_project(world)
     assert boss.get(reverse("support:collections", args=[plain.pk])).status_code == 404
+
+
+# --- refused actions, explicit form targets -------------------------------------------------
+def test_a_refused_action_goes_back_with_the_reason(world: Any) -> None:
+    project = cow_model(world)
+    household = world.households["DA-02"]
+    own_page = reverse("support:support_new", args=[household.pk])
+    card = ledger.support_plan(
+        world.users["da"], household, support_type="health_insurance_card", item="Thẻ BHYT",
+        value=700_000,
+        source="central", on=dt.date(2020, 1, 15),
+    )  # fmt: skip
+    da = client_for(world.users["da"])
+    action = reverse("support:support_action", args=[card.pk])
+    refused = da.post(action, {"action": "cancel", "reason_code": "other", "note": ""})
+    assert refused.status_code == 302 and refused["Location"] == own_page
+    assert Support.objects.get(pk=card.pk).state == SupportState.PLANNED
+    page = da.get(own_page).content.decode()
+    # The refusal, carried by the redirect, in the page's alert box (once).
+    alert = page[page.index('id="error"') :].split("</div>")[0]
+    assert "Lý do khác cần ghi rõ" in alert and page.count("Lý do khác cần ghi rõ") == 1
+    assert f'action="{own_page}"' in page  # "Ghi" posts to the household's page, not the action
+    # A project's support: back where the officer acted (the household's page or the project).
+    cow = Support.objects.get(household=household, project=project)
+    boss = client_for(world.users["district"])
+    cow_action = reverse("support:support_action", args=[cow.pk])
+    again = boss.post(cow_action, {"action": "cancel", "reason_code": "other", "back": "household"})
+    assert again.status_code == 302 and again["Location"] == own_page
+    there = boss.post(cow_action, {"action": "cancel", "reason_code": "other"})
+    assert there.status_code == 302
+    assert there["Location"].startswith(reverse("support:project", args=[project.pk]))
+    assert "Lý do khác cần ghi rõ" in boss.get(there["Location"]).content.decode()
+    assert Support.objects.get(pk=cow.pk).state == SupportState.PLANNED
+
+
+def test_every_form_names_its_target(world: Any) -> None:
+    project = cow_model(world)
+    boss = client_for(world.users["district"])
+    pages = [
+        reverse("support:project", args=[project.pk]),
+        reverse("support:project_edit", args=[project.pk]),
+        reverse("support:project_new"),
+        reverse("support:beneficiary_add", args=[project.pk]) + "?q=DA",
+        reverse("support:support_new", args=[world.households["DA-01"].pk]),
+        reverse("support:collections", args=[project.pk]),
+        reverse("support:relend", args=[project.pk]),
+    ]
+    for url in pages:
+        html = boss.get(url).content.decode()
+        forms = re.findall(r"<form\b[^>]*>", html)
+        assert forms, url
+        for tag in forms:
+            if "support-lang" in tag or "logout" in tag or "set_language" in tag:
+                continue
+            assert 'action="/' in tag, (url, tag)
+
+
+# --- housing lines are the housing register's -------------------------------------------------
+def test_a_housing_line_has_no_ledger_actions(world: Any) -> None:
+    household = world.households["DA-08"]
+    house = housing_add(
+        world.users["da"], household, "qd33_2015", "new", 2020, 0, 25_000_000, SPRING
+    )
+    html = (
+        client_for(world.users["district"])
+        .get(reverse("support:support_new", args=[household.pk]))
+        .content.decode()
+    )
+    assert house.support is not None
+    row = html[html.index(f'data-support="{house.support.pk}"') :].split("</tr>")[0]
+    assert "support_action" not in row and 'name="action"' not in row
+    assert "Sổ hỗ trợ nhà ở" in row or "sổ hỗ trợ nhà ở" in row
+
+
+# --- numbers the Vietnamese way -------------------------------------------------------------
+def test_quantities_are_grouped(world: Any) -> None:
+    project = make_project(world, support_types=["seedlings"], budgets={"central": 90_000_000})
+    household = world.households["DA-01"]
+    beneficiary_add(world.users["district"], project, household, SPRING)
+    ledger.support_plan(
+        world.users["district"], household, project=project, support_type="seedlings",
+        item="Cà phê giống", quantity=12_000, value=48_000_000, source="central", on=SPRING,
+    )  # fmt: skip
+    project.outputs.create(label="Cây giống", unit_label="cây", planned=24_000, actual=12_000)
+    boss = client_for(world.users["district"])
+    for url in (
+        reverse("support:project", args=[project.pk]),
+        reverse("support:support_new", args=[household.pk]),
+    ):
+        html = boss.get(url).content.decode()
+        assert "12.000 cây" in html and "12000" not in html
+    english = client_for(world.users["district"], "en").get(
+        reverse("support:project", args=[project.pk])
+    )
+    assert "12,000" in english.content.decode() and "24,000" in english.content.decode()
+
+
+# --- the decisions beside the typed budget ---------------------------------------------------
+def test_the_project_page_shows_what_the_decisions_allocated(world: Any) -> None:
+    project = make_project(world, budgets={"central": 40_000_000, "local": 5_000_000})
+    url = reverse("support:project", args=[project.pk])
+    decision = AllocationDecision.objects.create(
+        unit=world.district, number="12/QĐ-UBND", date=dt.date(2020, 2, 10),
+        issuer="UBND huyện Ngọc Hồi", title="Phân bổ vốn", year=2020, programme_id="QD1722-2016",
+    )  # fmt: skip
+    lines = [
+        Allocation.objects.create(
+            decision=decision,
+            commune=commune,
+            project=project,
+            node_code="DA3",
+            source="central",
+            amount=amount,
+        )
+        for commune, amount in ((world.dak_ang, 30_000_000), (world.dak_duc, 10_000_000))
+    ]
+    for day, amount in ((dt.date(2020, 4, 1), 7_000_000), (dt.date(2020, 5, 1), 1_000_000)):
+        Disbursement.objects.create(allocation=lines[0], on=day, amount=amount)
+    boss = client_for(world.users["district"])
+    html = boss.get(url).content.decode()
+    table = html[html.index('id="allocations"') :].split("</table>")[0]
+    central = table[table.index('data-source="central"') :].split("</tr>")[0]
+    assert "40.000.000 đ" in central and "8.000.000 đ" in central  # no line counted twice
+    assert 'id="allocation-differs"' in html  # the local budget has no decision behind it
+    Allocation.objects.create(
+        decision=decision, commune=world.dak_ang, project=project, node_code="DA3",
+        source="local", amount=5_000_000,
+    )  # fmt: skip
+    assert 'id="allocation-differs"' not in boss.get(url).content.decode()
+    english = client_for(world.users["district"], "en").get(url).content.decode()
+    assert "Allocated by decisions" in english
+
+
+# --- paging and the page's queries ----------------------------------------------------------
+def _supports(world: Any, project: Project | None, n: int, codes: tuple[str, ...]) -> None:
+    states = (SupportState.PLANNED, SupportState.APPROVED, SupportState.DELIVERED)
+    for i in range(n):
+        state = states[i % 3]
+        Support.objects.create(
+            household=world.households[codes[i % len(codes)]], project=project,
+            support_type="breeding_cattle" if project else "health_insurance_card",
+            item=f"Hỗ trợ {i}", value=1_000_000, source="central", on=SPRING, state=state,
+            delivered_on=SPRING if state == SupportState.DELIVERED else None,
+        )  # fmt: skip
+
+
+def _queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+CODES = ("DA-01", "DA-02", "DA-03", "DD-01", "DD-02")
+
+
+@pytest.mark.parametrize("who", ["district", "da", "agri"])
+def test_the_project_pages_queries_do_not_grow_with_its_supports(
+    world: Any, who: str, django_assert_max_num_queries: Any
+) -> None:
+    project = make_project(world, budgets={"central": 500_000_000})
+    for code in CODES:
+        beneficiary_add(world.users["district"], project, world.households[code], SPRING)
+    _supports(world, project, 5, CODES)
+    url = reverse("support:project", args=[project.pk])
+    few = _queries(client_for(world.users[who]), url)
+    _supports(world, project, 55, CODES)
+    client = client_for(world.users[who])
+    with django_assert_max_num_queries(few):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["district", "da"])
+def test_the_households_support_pages_queries_do_not_grow(
+    world: Any, who: str, django_assert_max_num_queries: Any
+) -> None:
+    project = make_project(world, budgets={"central": 500_000_000})
+    other = make_project(world, name="Bò 2", budgets={"central": 500_000_000})
+    household = world.households["DA-01"]
+    for p in (project, other):
+        beneficiary_add(world.users["district"], p, household, SPRING)
+    for where in (project, other, None):
+        _supports(world, where, 2, ("DA-01",))
+    url = reverse("support:support_new", args=[household.pk])
+    few = _queries(client_for(world.users[who]), url)
+    for where in (project, other, None):
+        _supports(world, where, 20, ("DA-01",))
+    client = client_for(world.users[who])
+    with django_assert_max_num_queries(few):
+        assert client.get(url).status_code == 200
+
+
+def test_beneficiaries_and_supports_come_a_hundred_a_page(world: Any) -> None:
+    project = make_project(world, budgets={"central": 500_000_000})
+    village = world.villages[world.dak_ang.code][0]
+    extra = Household.objects.bulk_create(
+        Household(commune=world.dak_ang, village=village, code=f"DA-{n:03d}", head_name="A")
+        for n in range(100, 205)
+    )
+    Beneficiary.objects.bulk_create(
+        Beneficiary(project=project, household=h, checked_on=SPRING, eligible=True) for h in extra
+    )
+    _supports(world, project, 130, ("DA-01", "DD-01"))
+    boss = client_for(world.users["district"])
+    url = reverse("support:project", args=[project.pk])
+    first = boss.get(url).content.decode()
+    assert first.count("data-household=") == 100 and first.count("data-support=") == 100
+    assert "trang_ho=2" in first and "trang_ht=2" in first
+    assert "(105)" in first  # the number of beneficiaries, all pages
+    second = boss.get(url, {"trang_ho": "2", "trang_ht": "2"}).content.decode()
+    assert second.count("data-household=") == 5 and second.count("data-support=") == 30
+    assert boss.get(url, {"trang_ho": "x", "trang_ht": "99"}).status_code == 200
+
+
+# --- re-lending is the managers' ------------------------------------------------------------
+def test_only_managers_see_and_use_the_relend_form(world: Any) -> None:
+    project = cow_model(world)
+    relend = reverse("support:relend", args=[project.pk])
+    da = client_for(world.users["da"])
+    assert da.get(relend).status_code == 403
+    assert relend not in da.get(reverse("support:collections", args=[project.pk])).content.decode()
+    posted = da.post(
+        relend,
+        {"household": world.households["DA-01"].pk, "support_type": "breeding_cattle",
+         "amount": "1", "on": "10/05/2021"},
+    )  # fmt: skip
+    assert posted.status_code == 403 and not Support.objects.filter(relent_from__isnull=False)
+    assert client_for(world.users["district"]).get(relend).status_code == 200

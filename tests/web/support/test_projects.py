@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
 
 from giamngheo.registry.models import AuditEvent, EntryReason, Household
 from giamngheo.support.models import (
@@ -27,6 +29,7 @@ from giamngheo.support.models import (
     SupportState,
 )
 from giamngheo.support.selectors.projects import household_facts, projects_visible
+from giamngheo.support.services import ledger
 from giamngheo.support.services import projects as svc
 from giamngheo.support.services.projects import ProjectFields
 
@@ -275,7 +278,11 @@ def test_cancelling_needs_a_reason_and_no_open_support(
     Support.objects.update(state=SupportState.CANCELLED)
     svc.project_set_status(officer, project, ProjectStatus.CANCELLED, reason="Không có vốn")
     project.refresh_from_db()
-    assert project.status == ProjectStatus.CANCELLED and "Không có vốn" in project.notes
+    assert project.status == ProjectStatus.CANCELLED
+    # Kept in both languages, as the app's other stored texts are.
+    assert "Hủy dự án: Không có vốn" in project.notes and "Cancelled" in project.notes
+    event = AuditEvent.objects.filter(action="support_project_status").order_by("pk").last()
+    assert event is not None and event.changes["reason"] == "Không có vốn"
 
 
 # --- budget and outputs ----------------------------------------------------------------------
@@ -513,7 +520,92 @@ def test_removal_only_while_no_support_is_approved(
     assert not Beneficiary.objects.exists()
     planned.refresh_from_db()
     assert planned.state == SupportState.CANCELLED and planned.reason_code == "other"
+    assert planned.reason_note == (
+        "Hộ được đưa khỏi danh sách hưởng lợi / removed from the project's beneficiaries"
+    )
     assert actions()[-2:] == ["support_cancel", "support_beneficiary_remove"]
+
+
+def _at_once(*writes: Callable[[], object]) -> list[str]:
+    """Run the writes in threads released together; each one's outcome: "ok" or its code."""
+    barrier = threading.Barrier(len(writes))
+    outcomes: list[str] = []
+
+    def run(write: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            write()
+            outcomes.append("ok")
+        except ValidationError as exc:
+            outcomes.append(str(exc.code))
+        except Exception as exc:  # a deadlock, an IntegrityError: named in the failure
+            outcomes.append(type(exc).__name__)
+        finally:
+            connection.close()  # this thread's own connection: the test database can be dropped
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in writes]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return sorted(outcomes)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_household_chosen_twice_at_once_is_a_coded_refusal(world: Any) -> None:
+    """Two officers add the same household at the same moment: the project's row lock makes
+    the second see the first and refuse with the code, not an IntegrityError."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    project = make_project(world)
+    household, boss, agri = world.households["DA-01"], world.users["district"], world.users["agri"]
+    outcomes = _at_once(
+        lambda: svc.beneficiary_add(boss, project, household, SPRING),
+        lambda: svc.beneficiary_add(agri, project, household, SPRING),
+    )
+    assert outcomes == ["already_beneficiary", "ok"]
+    assert Beneficiary.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_removal_and_approval_at_once_never_leave_an_approved_support_behind(world: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks: PostgreSQL")
+    project = make_project(world, budgets={"central": 50_000_000})
+    boss, agri = world.users["district"], world.users["agri"]
+    b = svc.beneficiary_add(boss, project, world.households["DA-01"], SPRING)
+    support = ledger.support_plan(
+        boss, b.household, project=project, support_type="breeding_cattle", item="Bò",
+        value=10_000_000, source="central", on=SPRING,
+    )  # fmt: skip
+    outcomes = _at_once(
+        lambda: svc.beneficiary_remove(boss, b), lambda: ledger.support_approve(agri, support)
+    )
+    state = Support.objects.get(pk=support.pk).state
+    if Beneficiary.objects.exists():  # the approval came first
+        assert outcomes == ["has_approved_support", "ok"] and state == SupportState.APPROVED
+    else:
+        assert outcomes == ["bad_transition", "ok"] and state == SupportState.CANCELLED
+
+
+def test_cancel_and_removal_check_under_the_projects_lock(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The checks run inside the transaction, after the project's row is locked."""
+    project = make_project(world)
+    boss = world.users["district"]
+    b = svc.beneficiary_add(boss, project, world.households["DA-01"], SPRING)
+    seen: list[bool] = []
+    original = svc._locked
+
+    def spy(p: Project) -> Project:
+        seen.append(transaction.get_connection().in_atomic_block)
+        return original(p)
+
+    monkeypatch.setattr(svc, "_locked", spy)
+    svc.beneficiary_remove(boss, b)
+    svc.project_set_status(boss, project, ProjectStatus.CANCELLED, reason="Không có vốn")
+    assert seen == [True, True]
 
 
 # --- the list --------------------------------------------------------------------------------

@@ -256,7 +256,12 @@ class Support(models.Model):
         return f"{self.item} — {self.household.code}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.year = self.on.year
+        """``year`` is the year the household received it: the delivery's when delivered,
+        else the support's date (a save of ``on`` or ``delivered_on`` alone writes it too)."""
+        self.year = (self.delivered_on or self.on).year
+        fields, dated = kwargs.get("update_fields"), {"on", "delivered_on"}
+        if isinstance(fields, list | tuple | set | frozenset) and dated & {*fields}:
+            kwargs["update_fields"] = {*fields, "year"}
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -14,7 +14,8 @@ The **pool** is what was collected from the project's households less what was r
 ``household_facts`` is what the eligibility rules know of a household on a day (the approved
 reviews as its class history, its flags, the categories of support it already received, the
 day it became independent); ``supports_received`` is the year's ledger as plain tuples for
-the lists of hundreds of thousands of households.
+the lists of hundreds of thousands of households, dated (and ``Support.year``) by delivery.
+The project page reads ``PAGE_SIZE`` rows a page, their households and projects joined.
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from giamngheo.accounts.access import unit_scope_q
@@ -65,8 +67,10 @@ from giamngheo.support.access import (
 )
 from giamngheo.support.models import (
     COMMITTED_STATES,
+    Allocation,
     Beneficiary,
     Collection,
+    Disbursement,
     Housing,
     HousingStatus,
     Project,
@@ -85,6 +89,8 @@ if TYPE_CHECKING:
 RECEIVED_STATES = (SupportState.DELIVERED, SupportState.SETTLED)
 #: States that no longer count (refused or withdrawn).
 CLOSED_STATES = (SupportState.REJECTED, SupportState.CANCELLED)
+#: Rows of the project page's tables per page.
+PAGE_SIZE = 100
 #: Housing records that count as housing already received.
 _HOUSING_RECEIVED = (HousingStatus.STARTED, HousingStatus.FINISHED, HousingStatus.HANDED_OVER)
 
@@ -227,8 +233,9 @@ def previous_categories(household: Household, on: date) -> frozenset[str]:
     """Catalog categories of what the household received by ``on``: delivered or settled
     supports of the ledger, and housing under way or done (the housing register)."""
     catalog = load_catalog()
+    by_then = Q(delivered_on__lte=on) | Q(delivered_on__isnull=True, on__lte=on)
     types = (
-        Support.objects.filter(household=household, state__in=RECEIVED_STATES, on__lte=on)
+        Support.objects.filter(by_then, household=household, state__in=RECEIVED_STATES)
         .values_list("support_type", flat=True)
         .distinct()
     )
@@ -323,10 +330,7 @@ def candidate_get(actor: AnyUser, project: Project, pk: int) -> Household | None
 
 def _household_scope_q(actor: AnyUser, project: Project) -> Q:
     """``project_households_q`` on the household table itself."""
-    q = project_households_q(actor, project, "household")
-    if not q:
-        return Q()
-    return unit_scope_q(actor, "commune")
+    return project_households_q(actor, project, "")
 
 
 # --- inside a project ------------------------------------------------------------------------
@@ -335,15 +339,19 @@ def beneficiaries(actor: AnyUser, project: Project) -> QuerySet[Beneficiary]:
         Beneficiary.objects.filter(project=project)
         .filter(project_households_q(actor, project))
         .select_related("household__commune", "household__village")
-        .order_by("household__commune_id", "household__code")
+        .order_by("household__commune_id", "household__code", "pk")
     )
+
+
+#: A ledger row's joins: the rights read the commune and the project's unit; a house hides actions.
+_LEDGER_JOINS = ("household__commune", "project__unit", "housing")
 
 
 def project_supports(actor: AnyUser, project: Project) -> QuerySet[Support]:
     return (
         Support.objects.filter(project=project)
         .filter(project_households_q(actor, project))
-        .select_related("household")
+        .select_related(*_LEDGER_JOINS)
         .order_by("-on", "pk")
     )
 
@@ -450,15 +458,51 @@ def capital_summary(rows: Sequence[CapitalRow]) -> RecoverySummary:
 
 
 # --- the project page ------------------------------------------------------------------------
+def allocated_by_source(project: Project) -> dict[str, tuple[int, int]]:
+    """(allocated, disbursed) by source on the decisions' lines for ``project``: one query
+    (each line's disbursements summed in a subquery, so no line counts twice)."""
+    lines = Disbursement.objects.filter(allocation=OuterRef("pk")).order_by().values("allocation")
+    paid = lines.annotate(total=Sum("amount")).values("total")
+    rows = (
+        Allocation.objects.filter(project=project)
+        .annotate(paid=Coalesce(Subquery(paid), 0))
+        .order_by()
+        .values("source")
+        .annotate(allocated=Sum("amount"), disbursed=Sum("paid"))
+        .values_list("source", "allocated", "disbursed")
+    )
+    return {src: (int(a or 0), int(d or 0)) for src, a, d in rows}
+
+
+@dataclass(frozen=True)
+class Paged:
+    """One page of a table: its rows, the page number, the number of pages, all the rows."""
+
+    rows: list[Any]
+    page: int
+    pages: int
+    total: int
+
+
+def paged(qs: QuerySet[Any], page: int | None) -> Paged:
+    """Page ``page`` (from 1, clamped) of ``qs``: a count and one slice."""
+    total = qs.count()
+    pages = max(1, -(-total // PAGE_SIZE))
+    number = min(max(1, page or 1), pages)
+    rows = list(qs[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]) if total else []
+    return Paged(rows, number, pages, total)
+
+
 @dataclass(frozen=True)
 class ProjectPage:
     project: Project
     balances: list[FundBalance]
     budget_total: int
     committed_total: int
+    allocations: dict[str, tuple[int, int]]
     outputs: list[object]
-    beneficiaries: list[Beneficiary]
-    supports: list[Support]
+    beneficiaries: Paged
+    supports: Paged
     states: list[StateLine]
     capital: list[CapitalRow]
     capital_total: RecoverySummary | None
@@ -466,9 +510,17 @@ class ProjectPage:
     sees_all: bool
 
 
-def project_page(actor: AnyUser, project: Project, on: date) -> ProjectPage:
-    """Everything the project's page shows, for this actor, as of ``on``. Totals of money
-    (budget, committed) are the project's; households are the visible ones."""
+def project_page(
+    actor: AnyUser,
+    project: Project,
+    on: date,
+    *,
+    page_ho: int | None = None,
+    page_ht: int | None = None,
+) -> ProjectPage:
+    """Everything the project's page shows, for this actor, as of ``on``: page ``page_ho`` of
+    the beneficiaries and ``page_ht`` of the supports. Totals of money (budget, committed,
+    allocated) are the project's; households are the visible ones."""
     found = fund_balances(project)
     capital = capital_rows(actor, project, on) if project.revolving else []
     return ProjectPage(
@@ -476,9 +528,10 @@ def project_page(actor: AnyUser, project: Project, on: date) -> ProjectPage:
         balances=found,
         budget_total=sum(b.budget for b in found),
         committed_total=sum(b.committed for b in found),
+        allocations=allocated_by_source(project),
         outputs=list(project.outputs.all()),
-        beneficiaries=list(beneficiaries(actor, project)),
-        supports=list(project_supports(actor, project)[:500]),
+        beneficiaries=paged(beneficiaries(actor, project), page_ho),
+        supports=paged(project_supports(actor, project), page_ht),
         states=supports_by_state(actor, project),
         capital=capital,
         capital_total=capital_summary(capital) if project.revolving else None,
@@ -505,7 +558,7 @@ def household_supports(actor: AnyUser, household: Household) -> list[Support]:
     qs = Support.objects.filter(household=household).filter(_household_supports_q(actor))
     return list(
         Support.objects.filter(pk__in=qs.values("pk"))
-        .select_related("project", "recovery")
+        .select_related(*_LEDGER_JOINS, "recovery")
         .order_by("-on", "-pk")
     )
 
@@ -531,13 +584,15 @@ def household_recoveries(
 def supports_received(
     year: int, commune_ids: Sequence[int]
 ) -> Iterator[tuple[int, str, date, int]]:
-    """(household id, support type, date, value) of every delivered or settled support of
-    ``year`` in the communes: plain tuples, streamed, no model instances."""
+    """(household id, support type, date received, value) of every delivered or settled
+    support of ``year`` (the delivery's year) in the communes: plain tuples, streamed, no model
+    instances. The date is the delivery's (the planned date when none was recorded)."""
     qs = (
         Support.objects.filter(
             year=year, state__in=RECEIVED_STATES, household__commune_id__in=list(commune_ids)
         )
+        .annotate(received=Coalesce("delivered_on", "on"))
         .order_by()
-        .values_list("household_id", "support_type", "on", "value")
+        .values_list("household_id", "support_type", "received", "value")
     )
     return qs.iterator(chunk_size=5000)

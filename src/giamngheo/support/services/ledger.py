@@ -4,15 +4,25 @@ A support runs planned → approved → delivered → settled; a planned or appr
 rejected or cancelled with a reason code (``ReasonCode``; "other" needs a note); nothing else
 moves (a delivered support is never cancelled: what was handed over is on the books).
 
-* **With a project**: the household must be one of its beneficiaries (``beneficiary_add``) and
-  the type one the project delivers. Approval is the project managers' and checks the
-  project's remaining funds of the support's source (``core.support.funds.check_commitment``:
-  the budget of the source less the approved, delivered and settled supports), with the
-  project's row locked, so two approvals cannot spend the same đồng.
+* **With a project**: the household must be one of its beneficiaries (``beneficiary_add``), the
+  type one the project delivers, the date in the project's period (when set; re-loans of
+  recovered capital apart) and, on that date, the household active and meeting the project's
+  rule (checked when planned and again when approved) — unless it was accepted with a
+  recorded justification, which then stands in (audited as ``justified``). Approval is the
+  project managers' and checks the project's remaining funds of the support's source
+  (``core.support.funds.check_commitment``), with the project's row locked (planning and
+  delivery take the same lock), so two approvals cannot spend the same đồng.
 * **Without a project**: the "other supports" people report on (health-insurance cards,
   tuition exemptions, vocational training, labour export, social assistance…), recorded by
   the officers of the household's commune; no funds are checked. Production, model,
   infrastructure and credit types need a project (or, for loans, the bank's import).
+* **Housing** is the housing register's (``services.housing``, which writes its own ledger
+  line and moves it with the house): housing types are refused here, and so is any action on
+  a line that has a house (code ``housing_register``).
+
+Delivery is dated on or after the support's date, in a project neither finished nor
+cancelled; settlement on or after the delivery. A support counts in the year it was delivered
+(``Support.year``).
 
 Delivering a support of a revolving project creates its ``Recovery``: the amount is
 ``value × recovery_share // 100`` (whole đồng, rounded down: the household never owes a
@@ -22,7 +32,8 @@ divide evenly in the first instalments).
 
 Collections never exceed what remains (``core.support.revolving``: ``over_collection``).
 Recovered capital is re-lent to the next households (``relend``: a new planned support with
-``relent_from``), never more than the project's pool, collected less re-lent
+``relent_from``) by the project's managers only (the pool is the whole project's, every
+commune's capital in it), never more than the pool, collected less re-lent
 (``relend_over_recovered``). A re-loan is not charged to the project's budget.
 """
 
@@ -31,10 +42,12 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from giamngheo.core.support.catalog import SupportType, UnknownSupportType, load_catalog
+from giamngheo.core.support.eligibility import UnknownRule
 from giamngheo.core.support.funds import check_commitment
 from giamngheo.core.support.revolving import (
     Collection as CoreCollection,
@@ -50,6 +63,7 @@ from giamngheo.support.access import can_manage_project, can_record_for
 from giamngheo.support.models import (
     Beneficiary,
     Collection,
+    Housing,
     Project,
     ProjectStatus,
     ReasonCode,
@@ -61,6 +75,7 @@ from giamngheo.support.models import (
 from giamngheo.support.selectors.projects import (
     budget_by_source,
     committed_by_source,
+    eligibility_of,
     pool_totals,
     relend_source,
     schedule_of,
@@ -72,8 +87,11 @@ if TYPE_CHECKING:
 
 #: Categories that come only through a project (or, for credit, the bank's loan import).
 PROJECT_ONLY = frozenset({"production", "livelihood", "model", "infrastructure", "credit"})
+#: The category the housing register records (``services.housing``), never this ledger.
+HOUSING = "housing"
 _STATE_VI = {s.value: str(s.label) for s in SupportState}
 _RUNNING = (ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+_OVER = (ProjectStatus.FINISHED, ProjectStatus.CANCELLED)
 
 
 # --- rights ------------------------------------------------------------------------------------
@@ -81,7 +99,7 @@ def can_approve(actor: AnyUser, support: Support) -> bool:
     """Approve or reject: the project's managers; without a project, the household's
     commune's officers."""
     if support.project is not None:
-        return can_manage_project(actor, support.project)
+        return can_manage_project(actor, support.project, support.household)
     return can_record_for(actor, None, support.household)
 
 
@@ -100,13 +118,46 @@ def _require_record(actor: AnyUser, project: Project | None, household: Househol
 
 
 # --- checks ------------------------------------------------------------------------------------
+def _housing_register() -> ValidationError:
+    return refuse(
+        "Hỗ trợ nhà ở ghi qua sổ hỗ trợ nhà ở",
+        "housing support is recorded in the housing register",
+        "housing_register",
+    )
+
+
 def _type(code: str) -> SupportType:
+    """The catalog's type; housing is refused (the housing register writes its own lines)."""
     try:
-        return load_catalog().get(code)
+        kind = load_catalog().get(code)
     except UnknownSupportType:
         raise refuse(
             f"Không có loại hỗ trợ «{code}»", f"no support type '{code}'", "unknown_support_type"
         ) from None
+    if kind.category == HOUSING:
+        raise _housing_register()
+    return kind
+
+
+def _locked(support: Support) -> tuple[Support, Project | None]:
+    """The support's project's row, then the support's, locked for an action: always in that
+    order, the order of planning, removals and status changes (no deadlock). A housing line
+    is the housing register's."""
+    pk = support.project_id
+    project = Project.objects.select_for_update().get(pk=pk) if pk is not None else None
+    support = Support.objects.select_for_update().get(pk=support.pk)
+    if Housing.objects.filter(support_id=support.pk).exists():
+        raise _housing_register()
+    return support, project
+
+
+def _check_active(household: Household) -> None:
+    if household.status != HouseholdStatus.ACTIVE:
+        raise refuse(
+            f"Hộ {household.code} không còn hoạt động",
+            f"household {household.code} is no longer active",
+            "household_inactive",
+        )
 
 
 def _check_values(quantity: int, value: int, source: str) -> None:
@@ -124,7 +175,10 @@ def _check_values(quantity: int, value: int, source: str) -> None:
         )
 
 
-def _check_project_support(project: Project, household: Household, kind: SupportType) -> None:
+def _check_project_support(
+    project: Project, household: Household, kind: SupportType
+) -> Beneficiary:
+    """The project delivers ``kind`` to ``household`` (its beneficiary row)."""
     if project.status not in (ProjectStatus.DRAFT, *_RUNNING):
         raise refuse(
             "Dự án đã kết thúc hoặc bị hủy",
@@ -137,12 +191,53 @@ def _check_project_support(project: Project, household: Household, kind: Support
             f"the project does not give '{kind.name_en}'",
             "type_not_in_project",
         )
-    if not Beneficiary.objects.filter(project=project, household=household).exists():
+    beneficiary = Beneficiary.objects.filter(project=project, household=household).first()
+    if beneficiary is None:
         raise refuse(
             f"Hộ {household.code} chưa có trong danh sách hưởng lợi của dự án",
             f"household {household.code} is not one of the project's beneficiaries",
             "not_beneficiary",
         )
+    return beneficiary
+
+
+def _check_period(project: Project, on: date) -> None:
+    if (project.start and on < project.start) or (project.end and on > project.end):
+        start = f"{project.start:%d/%m/%Y}" if project.start else "…"
+        end = f"{project.end:%d/%m/%Y}" if project.end else "…"
+        raise refuse(
+            f"Ngày hỗ trợ {on:%d/%m/%Y} ngoài thời gian thực hiện dự án ({start} – {end})",
+            f"the support date {on:%d/%m/%Y} is outside the project's period ({start} – {end})",
+            "outside_period",
+        )
+
+
+def _check_rule(project: Project, beneficiary: Beneficiary, on: date) -> str:
+    """The household is active and meets the project's rule on ``on``: "" then; the
+    beneficiary's recorded justification when it stands in for the rule; else refused."""
+    household = beneficiary.household
+    _check_active(household)
+    try:
+        result = eligibility_of(project, household, on)
+    except UnknownRule as exc:
+        vi, _sep, en = str(exc).partition(" / ")
+        raise refuse(vi, en or vi, "unknown_rule") from None
+    if result.eligible:
+        return ""
+    if beneficiary.justification and result.can_justify:
+        return beneficiary.justification
+    raise refuse(
+        f"Hộ {household.code} không đủ điều kiện của dự án tại ngày {on:%d/%m/%Y}: "
+        + "; ".join(r.message_vi for r in result.reasons),
+        f"household {household.code} does not meet the project's rule on {on:%d/%m/%Y}: "
+        + "; ".join(r.message_en for r in result.reasons),
+        "ineligible",
+    )
+
+
+def _justified(justification: str) -> dict[str, str]:
+    """The audit's note that a recorded justification stood in for the rule."""
+    return {"justified": justification} if justification else {}
 
 
 def _transition(support: Support, allowed: tuple[str, ...], to: str) -> None:
@@ -173,21 +268,21 @@ def support_plan(
     _require_record(actor, project, household)
     kind = _type(support_type)
     _check_values(quantity, value, source)
-    if household.status != HouseholdStatus.ACTIVE:
-        raise refuse(
-            f"Hộ {household.code} không còn hoạt động",
-            f"household {household.code} is no longer active",
-            "household_inactive",
-        )
-    if project is not None:
-        _check_project_support(project, household, kind)
-    elif kind.category in PROJECT_ONLY:
+    _check_active(household)
+    if project is None and kind.category in PROJECT_ONLY:
         raise refuse(
             f"«{kind.name_vi}» chỉ ghi qua một dự án",
             f"'{kind.name_en}' is recorded only through a project",
             "needs_project",
         )
     with transaction.atomic():
+        justified = ""
+        if project is not None:
+            # The lock of approvals, cancelling and removals: they see this support or refuse it.
+            project = Project.objects.select_for_update().get(pk=project.pk)
+            beneficiary = _check_project_support(project, household, kind)
+            _check_period(project, on)
+            justified = _check_rule(project, beneficiary, on)
         support = Support.objects.create(
             household=household,
             project=project,
@@ -200,18 +295,9 @@ def support_plan(
             on=on,
             created_by_id=actor_id(actor),
         )
-        log(
-            actor,
-            "plan",
-            support,
-            household=household.pk,
-            project=project.pk if project else None,
-            support_type=kind.code,
-            quantity=quantity,
-            value=value,
-            source=source,
-            on=on,
-        )
+        log(actor, "plan", support, household=household.pk,
+            project=project.pk if project else None, support_type=kind.code, quantity=quantity,
+            value=value, source=source, on=on, **_justified(justified))  # fmt: skip
     return support
 
 
@@ -233,25 +319,38 @@ def support_approve(actor: AnyUser, support: Support) -> Support:
         "only the project's managers may approve a support",
     )
     with transaction.atomic():
-        support = Support.objects.select_for_update().get(pk=support.pk)
+        # The project's lock serialises approvals: the second waits, then sees the first.
+        support, project = _locked(support)
         _transition(support, (SupportState.PLANNED,), SupportState.APPROVED)
-        if support.project_id is not None:
-            # Serialises approvals of one project: the second waits here, then sees the first.
-            project = Project.objects.select_for_update().get(pk=support.project_id)
+        _check_active(support.household)
+        justified = ""
+        if project is not None:
             if project.status not in _RUNNING:
                 raise refuse(
                     "Dự án chưa được phê duyệt hoặc đã kết thúc",
                     "the project is not approved or is over",
                     "project_not_running",
                 )
+            justified = _check_at_approval(project, support)
             if support.relent_from_id is None:
                 _check_funds(project, support)
         support.state = SupportState.APPROVED
         support.approved_by_id = actor_id(actor)
         support.approved_at = timezone.now()
         support.save(update_fields=["state", "approved_by", "approved_at"])
-        log(actor, "approve", support, state=["planned", "approved"], value=support.value)
+        changes = {"state": ["planned", "approved"], "value": support.value}
+        log(actor, "approve", support, **changes, **_justified(justified))
     return support
+
+
+def _check_at_approval(project: Project, support: Support) -> str:
+    """What planning checked, again on the support's date: still a beneficiary, in the
+    project's period (a re-loan apart), meeting its rule (or justified)."""
+    kind = _type(support.support_type)
+    beneficiary = _check_project_support(project, support.household, kind)
+    if support.relent_from_id is None:
+        _check_period(project, support.on)
+    return _check_rule(project, beneficiary, support.on)
 
 
 def _recovery(support: Support, on: date) -> Recovery | None:
@@ -283,8 +382,20 @@ def support_deliver(actor: AnyUser, support: Support, on: date) -> Support:
         "not allowed to record a delivery for this household",
     )
     with transaction.atomic():
-        support = Support.objects.select_for_update().get(pk=support.pk)
+        support, project = _locked(support)
         _transition(support, (SupportState.APPROVED,), SupportState.DELIVERED)
+        if on < support.on:
+            raise refuse(
+                f"Ngày cấp {on:%d/%m/%Y} trước ngày hỗ trợ {support.on:%d/%m/%Y}",
+                f"the delivery ({on:%d/%m/%Y}) is dated before the support ({support.on:%d/%m/%Y})",
+                "delivered_before_planned",
+            )
+        if project is not None and project.status in _OVER:
+            raise refuse(
+                "Dự án đã kết thúc hoặc bị hủy",
+                "the project is finished or cancelled",
+                "project_closed",
+            )
         support.state = SupportState.DELIVERED
         support.delivered_on = on
         support.save(update_fields=["state", "delivered_on"])
@@ -310,9 +421,9 @@ def support_settle(actor: AnyUser, support: Support, on: date) -> Support:
         "only the project's managers may settle",
     )
     with transaction.atomic():
-        support = Support.objects.select_for_update().get(pk=support.pk)
+        support, _project = _locked(support)
         _transition(support, (SupportState.DELIVERED,), SupportState.SETTLED)
-        if support.delivered_on and on < support.delivered_on:
+        if on < (support.delivered_on or support.on):
             raise refuse(
                 "Ngày quyết toán trước ngày cấp",
                 "the settlement is dated before the delivery",
@@ -337,7 +448,7 @@ def _close(actor: AnyUser, support: Support, to: str, reason_code: str, note: st
             "Lý do khác cần ghi rõ", "the reason 'other' needs a note", "reason_note_required"
         )
     with transaction.atomic():
-        support = Support.objects.select_for_update().get(pk=support.pk)
+        support, _project = _locked(support)
         _transition(support, (SupportState.PLANNED, SupportState.APPROVED), to)
         old = support.state
         support.state = to
@@ -391,16 +502,9 @@ def support_report(
     approved and delivered on ``on`` at once, each step audited."""
     with transaction.atomic():
         support = support_plan(
-            actor,
-            household,
-            support_type=support_type,
-            item=item,
-            quantity=quantity,
-            unit_label=unit_label,
-            value=value,
-            source=source,
-            on=on,
-        )
+            actor, household, support_type=support_type, item=item, quantity=quantity,
+            unit_label=unit_label, value=value, source=source, on=on,
+        )  # fmt: skip
         support_approve(actor, support)
         return support_deliver(actor, support, on)
 
@@ -440,15 +544,8 @@ def collection_record(
             note=note.strip()[:200],
             recorded_by_id=actor_id(actor),
         )
-        log(
-            actor,
-            "collection_record",
-            collection,
-            recovery=recovery.pk,
-            household=support.household_id,
-            on=on,
-            amount=amount,
-        )
+        log(actor, "collection_record", collection, recovery=recovery.pk,
+            household=support.household_id, on=on, amount=amount)  # fmt: skip
     return collection
 
 
@@ -465,8 +562,13 @@ def relend(
     unit_label: str = "",
 ) -> Support:
     """Re-lend recovered capital of ``project`` to the next household: a planned support with
-    ``relent_from``, within what was collected and not yet re-lent."""
-    _require_record(actor, project, household)
+    ``relent_from``, within what was collected and not yet re-lent; the project's managers
+    only (the pool is the whole project's)."""
+    require(
+        can_manage_project(actor, project),
+        "Chỉ người quản lý dự án được cho vay quay vòng vốn đã thu hồi",
+        "only the project's managers may re-lend recovered capital",
+    )
     if not project.revolving:
         raise refuse(
             "Dự án không quay vòng vốn", "the project has no revolving capital", "not_revolving"
@@ -478,7 +580,8 @@ def relend(
         source_recovery = relend_source(project)
         code = support_type or (source_recovery.support.support_type if source_recovery else "")
         kind = _type(code)
-        _check_project_support(project, household, kind)
+        beneficiary = _check_project_support(project, household, kind)
+        justified = _check_rule(project, beneficiary, on)
         collected, relent_total = pool_totals(project)
         finding = check_relend(amount, max(0, collected - relent_total), label=project.name)
         if finding is not None:
@@ -498,15 +601,7 @@ def relend(
             relent_from=source_recovery,
             created_by_id=actor_id(actor),
         )
-        log(
-            actor,
-            "relend",
-            support,
-            project=project.pk,
-            household=household.pk,
-            relent_from=source_recovery.pk,
-            amount=amount,
-            source=source,
-            pool=[collected, relent_total + amount],
-        )
+        log(actor, "relend", support, project=project.pk, household=household.pk,
+            relent_from=source_recovery.pk, amount=amount, source=source,
+            pool=[collected, relent_total + amount], **_justified(justified))  # fmt: skip
     return support

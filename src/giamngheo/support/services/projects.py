@@ -8,7 +8,9 @@ those communes), and, for a revolving model, says what share of each support's v
 recovered and on what schedule (every chosen type must allow revolving capital).
 
 Status: draft → approved (the approval decision's number and date) → running → finished; any
-open status → cancelled with a reason, while no support of the project is still open.
+open status → cancelled with a reason, while no support of the project is still open. Status
+changes and the beneficiaries' list check under the project's row lock (``_locked``), the lock
+approvals and planning take, so none passes another between its check and its write.
 
 A beneficiary is checked against the project's rule on the date of support
 (``selectors.projects.eligibility_of``): an ineligible household is refused with the reason
@@ -21,13 +23,12 @@ lead organisation, and changed by its managers (``can_manage_project``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from giamngheo.accounts.access import can_manage_unit
 from giamngheo.core.support.catalog import UnknownSupportType, load_catalog
 from giamngheo.core.support.eligibility import Eligibility, UnknownRule, get_rule
 from giamngheo.core.support.funds import source_label
@@ -36,7 +37,7 @@ from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.registry.audit import diff
 from giamngheo.registry.models import Household
-from giamngheo.support.access import can_manage_project, org_ids
+from giamngheo.support.access import can_create_project_in, can_manage_project
 from giamngheo.support.models import (
     Beneficiary,
     Organisation,
@@ -45,6 +46,7 @@ from giamngheo.support.models import (
     ProjectKind,
     ProjectOutput,
     ProjectStatus,
+    ReasonCode,
     Source,
     Support,
     SupportState,
@@ -61,6 +63,8 @@ if TYPE_CHECKING:
     from giamngheo.accounts.access import AnyUser
 
 OPEN_STATUSES = (ProjectStatus.DRAFT, ProjectStatus.APPROVED, ProjectStatus.RUNNING)
+#: The note of planned supports cancelled with their household's removal (both languages).
+REMOVED_NOTE = "Hộ được đưa khỏi danh sách hưởng lợi / removed from the project's beneficiaries"
 #: The allowed status changes (cancelling is allowed from every open status).
 NEXT_STATUS = {
     ProjectStatus.DRAFT: ProjectStatus.APPROVED,
@@ -102,30 +106,16 @@ _RELATED = ("communes", "villages", "partners")
 
 def fields_of(project: Project) -> ProjectFields:
     """The project's current fields (for an edit form: change some, pass them back)."""
-    return ProjectFields(
-        name=project.name,
-        kind=project.kind,
-        programme_id=project.programme_id,
-        node_code=project.node_code,
-        lead=project.lead,
-        year=project.year,
-        eligibility_rule=project.eligibility_rule,
-        support_types=list(project.support_types),
-        communes=list(project.communes.order_by("pk")),
-        villages=list(project.villages.order_by("pk")),
-        partners=list(project.partners.order_by("pk")),
-        start=project.start,
-        end=project.end,
-        appraisal_number=project.appraisal_number,
-        appraisal_date=project.appraisal_date,
-        approval_body=project.approval_body,
-        revolving=project.revolving,
-        recovery_share=project.recovery_share,
-        recovery_instalments=project.recovery_instalments,
-        recovery_every_months=project.recovery_every_months,
-        recovery_grace_months=project.recovery_grace_months,
-        notes=project.notes,
-    )
+    plain = {f.name: getattr(project, f.name) for f in fields(ProjectFields)}
+    related = {name: list(getattr(project, name).order_by("pk")) for name in _RELATED}
+    return ProjectFields(**plain | related | {"support_types": list(project.support_types)})
+
+
+def _locked(project: Project) -> Project:
+    """The project's row locked until the transaction ends (approvals and planning take the
+    same lock) and its fields read again, in place."""
+    project.refresh_from_db(from_queryset=Project.objects.select_for_update())
+    return project
 
 
 def _record(f: ProjectFields) -> dict[str, Any]:
@@ -311,16 +301,9 @@ def _save(project: Project, f: ProjectFields) -> None:
 
 
 # --- projects --------------------------------------------------------------------------------
-def can_create_project(actor: AnyUser, unit: AdminUnit, lead: Organisation) -> bool:
-    """Officers of the unit, or members of the lead organisation (of that unit or above)."""
-    if can_manage_unit(actor, unit):
-        return True
-    return lead.pk in org_ids(actor) and unit.is_descendant_of(lead.unit)
-
-
 def project_create(actor: AnyUser, unit: AdminUnit, f: ProjectFields) -> Project:
     require(
-        can_create_project(actor, unit, f.lead),
+        can_create_project_in(actor, unit, f.lead, f.communes),
         f"Không có quyền lập dự án của {unit.name}",
         f"not allowed to create a project of {unit.name}",
     )
@@ -332,9 +315,9 @@ def project_create(actor: AnyUser, unit: AdminUnit, f: ProjectFields) -> Project
     return project
 
 
-def _manage(actor: AnyUser, project: Project) -> None:
+def _manage(actor: AnyUser, project: Project, household: Household | None = None) -> None:
     require(
-        can_manage_project(actor, project),
+        can_manage_project(actor, project, household),
         "Không có quyền thay đổi dự án này",
         "not allowed to change this project",
     )
@@ -366,27 +349,29 @@ def project_set_status(
 ) -> Project:
     """Move the project on (draft → approved → running → finished) or cancel it."""
     _manage(actor, project)
-    old = ProjectStatus(project.status)
-    if status == ProjectStatus.CANCELLED and old in OPEN_STATUSES:
-        _check_cancel(project, reason)
-    elif NEXT_STATUS.get(old) != status:
-        raise refuse(
-            f"Không chuyển được dự án từ «{old.label}» sang trạng thái «{status}»",
-            f"the project cannot go from '{old.value}' to '{status}'",
-            "bad_transition",
-        )
-    changes: dict[str, Any] = {"status": [old.value, status]}
-    if status == ProjectStatus.APPROVED:
-        _check_approval(project, approval_number, approval_date)
-        project.approval_number = approval_number.strip()
-        project.approval_date = approval_date
-        project.approval_body = approval_body.strip() or project.approval_body
-        changes |= {"approval_number": project.approval_number, "approval_date": approval_date}
-    if status == ProjectStatus.CANCELLED:
-        note = f"Hủy: {reason.strip()}"
-        project.notes = f"{project.notes}\n{note}".strip()
-        changes["reason"] = reason.strip()
     with transaction.atomic():
+        project = _locked(project)
+        old = ProjectStatus(project.status)
+        if status == ProjectStatus.CANCELLED and old in OPEN_STATUSES:
+            _check_cancel(project, reason)
+        elif NEXT_STATUS.get(old) != status:
+            raise refuse(
+                f"Không chuyển được dự án từ «{old.label}» sang trạng thái «{status}»",
+                f"the project cannot go from '{old.value}' to '{status}'",
+                "bad_transition",
+            )
+        changes: dict[str, Any] = {"status": [old.value, status]}
+        if status == ProjectStatus.APPROVED:
+            _check_approval(project, approval_number, approval_date)
+            project.approval_number = approval_number.strip()
+            project.approval_date = approval_date
+            project.approval_body = approval_body.strip() or project.approval_body
+            changes |= {"approval_number": project.approval_number, "approval_date": approval_date}
+        if status == ProjectStatus.CANCELLED:
+            # Stored in both languages, as the app's other stored texts are.
+            note = f"Hủy dự án: {reason.strip()} / Cancelled: {reason.strip()}"
+            project.notes = f"{project.notes}\n{note}".strip()
+            changes["reason"] = reason.strip()
         project.status = status
         project.save()
         log(actor, "project_status", project, **changes)
@@ -532,19 +517,13 @@ def beneficiary_add(
     actor: AnyUser, project: Project, household: Household, on: date, justification: str = ""
 ) -> Beneficiary:
     """Choose a household for the project, checked against its rule on ``on``."""
-    _manage(actor, project)
+    _manage(actor, project, household)
     _open(project)
     if not covers(project, household):
         raise refuse(
             f"Hộ {household.code} không ở xã, thôn của dự án",
             f"household {household.code} is not in the project's communes or villages",
             "household_outside_project",
-        )
-    if Beneficiary.objects.filter(project=project, household=household).exists():
-        raise refuse(
-            f"Hộ {household.code} đã có trong danh sách hưởng lợi",
-            f"household {household.code} is already a beneficiary",
-            "already_beneficiary",
         )
     result = eligibility_of(project, household, on)
     justification = justification.strip()
@@ -559,6 +538,14 @@ def beneficiary_add(
                 "ineligible",
             )
     with transaction.atomic():
+        # Two officers adding the same household: the second waits here, then sees the first.
+        _open(_locked(project))
+        if Beneficiary.objects.filter(project=project, household=household).exists():
+            raise refuse(
+                f"Hộ {household.code} đã có trong danh sách hưởng lợi",
+                f"household {household.code} is already a beneficiary",
+                "already_beneficiary",
+            )
         beneficiary = Beneficiary.objects.create(
             project=project,
             household=household,
@@ -587,21 +574,21 @@ def beneficiary_remove(actor: AnyUser, beneficiary: Beneficiary) -> None:
     planned supports are cancelled with it."""
     project = beneficiary.project
     _manage(actor, project)
-    _open(project)
-    supports = Support.objects.filter(project=project, household_id=beneficiary.household_id)
-    if supports.exclude(state__in=(*CLOSED_STATES, SupportState.PLANNED)).exists():
-        raise refuse(
-            "Hộ đã có khoản hỗ trợ được duyệt: không đưa ra khỏi danh sách được",
-            "the household has an approved support: it cannot be removed",
-            "has_approved_support",
-        )
     with transaction.atomic():
-        for support in supports.filter(state=SupportState.PLANNED):
+        _open(_locked(project))  # an approval waits for the removal, or the removal for it
+        supports = Support.objects.filter(project=project, household_id=beneficiary.household_id)
+        if supports.exclude(state__in=(*CLOSED_STATES, SupportState.PLANNED)).exists():
+            raise refuse(
+                "Hộ đã có khoản hỗ trợ được duyệt: không đưa ra khỏi danh sách được",
+                "the household has an approved support: it cannot be removed",
+                "has_approved_support",
+            )
+        for support in supports.filter(state=SupportState.PLANNED).select_for_update():
             support.state = SupportState.CANCELLED
-            support.reason_code = "other"
-            support.reason_note = "Hộ được đưa khỏi danh sách hưởng lợi"
+            support.reason_code = ReasonCode.OTHER
+            support.reason_note = REMOVED_NOTE
             support.save(update_fields=["state", "reason_code", "reason_note"])
-            log(actor, "cancel", support, state=["planned", "cancelled"])
+            log(actor, "cancel", support, state=["planned", "cancelled"], note=REMOVED_NOTE)
         log(
             actor,
             "beneficiary_remove",

@@ -3,18 +3,20 @@
 * ``support:projects`` (``du-an/``): the projects the user sees, filtered by year, commune,
   kind, organisation, status and a name search (diacritics ignored);
 * ``support:project`` (``du-an/<pk>/``): the project, its budget by source with committed and
-  remaining, outputs, the beneficiaries the user may see, their supports by state with the
-  actions the user may take, and for a revolving model the capital; ``project_new`` /
-  ``project_edit``; ``project_budget``, ``project_output``, ``project_status`` (POST);
+  remaining beside what allocation decisions gave it, outputs, the beneficiaries the user may
+  see (``trang_ho``: 100 a page), their supports by state with the actions the user may take
+  (``trang_ht``), and for a revolving model the capital; ``project_new`` / ``project_edit``;
+  ``project_budget``, ``project_output``, ``project_status`` (POST);
 * ``support:beneficiary_add`` (``du-an/<pk>/ho/them/``): households of the project's communes
   found by code or name, each with its eligibility on the date, added with a justification
   where the rule allows one; ``beneficiary_remove`` (POST);
 * ``support:support_new`` (``ho-tro/ho/<household>/them/``): a household's ledger and a
   support for it, from a project or on its own; ``support_action`` (POST: approve, deliver,
-  settle, reject, cancel);
+  settle, reject, cancel), which answers with a redirect back (the project's page, or the
+  household's when ``back=household``) carrying the outcome or the refusal as a message;
 * ``support:collections`` (``du-an/<pk>/thu-hoi/``): the capital to recover per household,
   overdue in red, and the form recording a collection; ``support:relend``
-  (``du-an/<pk>/quay-vong/``): recovered capital re-lent to the next household.
+  (``du-an/<pk>/quay-vong/``): recovered capital re-lent to the next household (managers).
 
 A project the user may not see answers 404; a right refused, 403 with the reason; a rule
 refused shows the page again with the reason (400).
@@ -68,9 +70,11 @@ from giamngheo.support.views.projects_forms import (
     RelendForm,
     StatusForm,
     SupportForm,
+    allocation_rows,
     creatable_units,
     describe,
     fields_from,
+    pager,
     parse_day,
     project_form,
     support_rows,
@@ -136,15 +140,27 @@ def projects_view(request: HttpRequest) -> HttpResponse:
 def _detail(
     request: HttpRequest, project: Project, *, error: str = "", forms: dict[str, Any] | None = None
 ) -> HttpResponse:
-    page = sel.project_page(request.user, project, sel.today())
+    q = request.GET
+    page = sel.project_page(
+        request.user,
+        project,
+        sel.today(),
+        page_ho=to_int(q.get("trang_ho")),
+        page_ht=to_int(q.get("trang_ht")),
+    )
     manager = access.can_manage_project(request.user, project)
     lang = ui_lang()
+    allocations = allocation_rows(page.balances, page.allocations)
     context: dict[str, Any] = {
         "project": project,
         "page": page,
         **describe(project),
         "balances": [(b, source_label(b.source, lang)) for b in page.balances],
-        "supports": support_rows(request.user, page.supports),
+        "allocations": allocations,
+        "allocations_differ": any(a.differs for a in allocations),
+        "supports": support_rows(request.user, page.supports.rows),
+        "pager_ho": pager(page.beneficiaries, "trang_ho", q, "ho-huong-loi"),
+        "pager_ht": pager(page.supports, "trang_ht", q, "ho-tro"),
         "manager": manager,
         "next_status": services.NEXT_STATUS.get(ProjectStatus(project.status)),
         "open": project.status in services.OPEN_STATUSES,
@@ -159,7 +175,17 @@ def _detail(
         "today": sel.today(),
         **(forms or {}),
     }
-    return render(request, "support/project_detail.html", context, status=400 if error else 200)
+    status = 400 if error else 200
+    context["error"], context["messages"] = _carried(request, error)
+    return render(request, "support/project_detail.html", context, status=status)
+
+
+def _carried(request: HttpRequest, error: str) -> tuple[str, list[Any]]:
+    """A refusal a redirect carried (``messages.error``) shows in the page's alert box, as one
+    refused on this page does; the other messages as every page shows them."""
+    stored = list(messages.get_messages(request))
+    carried = [str(m) for m in stored if m.level == messages.ERROR]
+    return error or "; ".join(carried), [m for m in stored if m.level != messages.ERROR]
 
 
 @require_GET
@@ -367,7 +393,8 @@ def beneficiary_remove_view(request: HttpRequest, pk: int, beneficiary_pk: int) 
         raise Http404(_("Không có hộ này trong dự án."))
     error = attempt(lambda: services.beneficiary_remove(request.user, b))
     if error:
-        return _detail(request, project, error=error)
+        messages.error(request, error)
+        return redirect(reverse("support:project", args=[project.pk]) + "#ho-huong-loi")
     return _done(request, project, _("Đã bỏ hộ khỏi danh sách."), "#ho-huong-loi")
 
 
@@ -395,6 +422,7 @@ def _support_form_page(
         or bool(form.fields["project"].choices[1:]),  # type: ignore[attr-defined]
     }
     status = 400 if request.method == "POST" else 200
+    context["error"], context["messages"] = _carried(request, error)
     return render(request, "support/support_new.html", context, status=status)
 
 
@@ -463,14 +491,14 @@ def support_action_view(request: HttpRequest, pk: int) -> HttpResponse:
             "cancel": lambda: ledger.support_cancel(user, support, d["reason_code"], d["note"]),
         }
         error = attempt(act[d["action"]])
-    if support.project is not None:
-        if error:
-            return _detail(request, support.project, error=error)
-        return _done(request, support.project, _("Đã cập nhật khoản hỗ trợ."), "#ho-tro")
+    # Back where the officer acted, the outcome as a message: this URL only takes a POST.
     if error:
-        return _support_form_page(request, support.household, SupportForm(projects=[]), error)
-    messages.success(request, _("Đã cập nhật khoản hỗ trợ."))
-    return redirect("support:support_new", household_pk=support.household_id)
+        messages.error(request, error)
+    else:
+        messages.success(request, _("Đã cập nhật khoản hỗ trợ."))
+    if support.project_id is None or request.POST.get("back") == "household":
+        return redirect("support:support_new", household_pk=support.household_id)
+    return redirect(reverse("support:project", args=[support.project_id]) + "#ho-tro")
 
 
 # --- revolving capital -----------------------------------------------------------------------
@@ -485,6 +513,7 @@ def _capital_page(
         "pool": sel.pool(project),
         "today": sel.today(),
         "can_record": any(ledger.can_record(request.user, r.recovery.support) for r in rows),
+        "can_relend": access.can_manage_project(request.user, project),
         **extra,
     }
     status = 400 if extra.get("error") else 200
@@ -527,6 +556,7 @@ def relend_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not project.revolving:
         raise Http404(_("Dự án không quay vòng vốn."))
+    _manage(request, project)  # the pool is the whole project's: its managers re-lend it
     households = {b.household.pk: b.household for b in sel.beneficiaries(request.user, project)}
     choices = [(h.pk, f"{h.code} — {h.head_name}") for h in households.values()]
     form = RelendForm(

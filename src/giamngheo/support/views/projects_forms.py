@@ -1,6 +1,9 @@
 """The project pages' forms: a project (its programme node chosen in one list grouped by
 programme, its communes and villages among those the user sees), its status, a budget line, an
-output, a support for a household, an action on a support, a collection and a re-loan.
+output, a support for a household, an action on a support, a collection and a re-loan; and what
+the pages build from the data: the ledger rows with the actions the user may take (``Rights``:
+asked once per project and commune, never row by row; a housing line has none: it is the
+housing register's), the budget beside the allocation decisions, a table's pager.
 
 Amounts are read as officers type them (``1.250.000``) with ``core.support.money.parse_vnd``;
 dates as ``dd/mm/yyyy`` (ISO accepted too). Labels of the core's data (programmes, nodes,
@@ -9,6 +12,7 @@ rules, support types, sources) come in the page's language from the data itself.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -43,7 +47,11 @@ from giamngheo.support.services.projects import ProjectFields
 from giamngheo.support.views.common import english, pick
 
 if TYPE_CHECKING:
+    from django.http import QueryDict
+
     from giamngheo.accounts.access import AnyUser
+    from giamngheo.core.support.funds import FundBalance
+    from giamngheo.support.selectors.projects import Paged
 
 DATE_FORMATS = ["%d/%m/%Y", "%Y-%m-%d"]
 NODE_SEPARATOR = "|"
@@ -338,12 +346,41 @@ def to_int(raw: str | None) -> int | None:
         return None
 
 
+class Rights:
+    """The ledger's rights of one user on a page's supports. ``ledger.can_approve`` depends
+    only on the support's project (or, without one, its household's commune) and
+    ``ledger.can_record`` on the project and the commune: each is asked once per key."""
+
+    def __init__(self, user: AnyUser) -> None:
+        self.user = user
+        self._approve: dict[tuple[int | None, int | None], bool] = {}
+        self._record: dict[tuple[int | None, int], bool] = {}
+
+    def approve(self, s: Support) -> bool:
+        key = (s.project_id, None if s.project_id else s.household.commune_id)
+        if key not in self._approve:
+            self._approve[key] = ledger.can_approve(self.user, s)
+        return self._approve[key]
+
+    def record(self, s: Support) -> bool:
+        key = (s.project_id, s.household.commune_id)
+        if key not in self._record:
+            self._record[key] = ledger.can_record(self.user, s)
+        return self._record[key]
+
+
 def support_rows(user: AnyUser, supports: list[Support]) -> list[dict[str, Any]]:
-    """Each support with its type's name and the actions the user may take on it."""
+    """Each support with its type's name and the actions the user may take on it (none on a
+    housing line: the housing register moves it). The supports come with their household,
+    project and house joined (``selectors.projects``)."""
+    rights = Rights(user)
     rows = []
     for s in supports:
-        approve = ledger.can_approve(user, s)
-        record = ledger.can_record(user, s)
+        house = getattr(s, "housing", None)  # joined: no query; absent raises AttributeError
+        if house is not None:
+            rows.append({"s": s, "type": type_label(s.support_type), "actions": [], "house": house})
+            continue
+        approve, record = rights.approve(s), rights.record(s)
         state = s.state
         actions = [
             name
@@ -362,6 +399,52 @@ def support_rows(user: AnyUser, supports: list[Support]) -> list[dict[str, Any]]
         ]
         rows.append({"s": s, "type": type_label(s.support_type), "actions": actions})
     return rows
+
+
+@dataclass(frozen=True)
+class Allocated:
+    """One source: the project's typed budget beside what allocation decisions gave it."""
+
+    source: str
+    label: str
+    budget: int
+    allocated: int
+    disbursed: int
+
+    @property
+    def differs(self) -> bool:
+        return self.budget != self.allocated
+
+
+def allocation_rows(
+    balances: list[FundBalance], given: dict[str, tuple[int, int]]
+) -> list[Allocated]:
+    """Every source with a budget or a decision's line, in the sources' order."""
+    budget = {b.source: b.budget for b in balances}
+    order = [*budget, *(code for code in SOURCES if code in given and code not in budget)]
+    order += sorted(set(given) - set(order))
+    lang = ui_lang()
+    return [
+        Allocated(code, source_label(code, lang), budget.get(code, 0), *given.get(code, (0, 0)))
+        for code in order
+    ]
+
+
+def pager(page: Paged, param: str, params: QueryDict, anchor: str) -> dict[str, Any]:
+    """Links to the previous and the next page of one table (the page's other parameters
+    kept), as the gaps page pages its list."""
+
+    def link(number: int) -> str:
+        query = params.copy()
+        query[param] = str(number)
+        return f"?{query.urlencode()}#{anchor}"
+
+    return {
+        "page": page.page,
+        "pages": page.pages,
+        "previous": link(page.page - 1) if page.page > 1 else "",
+        "next": link(page.page + 1) if page.page < page.pages else "",
+    }
 
 
 def creatable_units(user: AnyUser) -> Any:
