@@ -308,7 +308,7 @@ def test_one_of_every_error_with_its_row_and_column(tmp_path: Path) -> None:
         (r + 13, "bad_date", "I"),
         (r + 14, "unknown_entrusted_org", "Q"),
         (r + 15, "bad_amount", "H"),
-        (r + 16, "bad_text", "C"),
+        (r + 16, "too_long", "C"),
         (r + 17, "formula_error", "H"),
     }
     assert [n for n, _rec in result.records] == []
@@ -320,6 +320,55 @@ def test_one_of_every_error_with_its_row_and_column(tmp_path: Path) -> None:
     assert by_row[r + 12].message_vi.endswith(f"dòng {first}")
     assert by_row[r + 12].message_en.endswith(f"row {first}")
     assert all(e.severity == "error" and e.message_vi and e.message_en for e in result.errors)
+
+
+def test_values_longer_than_their_column_are_row_errors(tmp_path: Path) -> None:
+    """The loan table holds 40 characters of a contract number, 120 of a savings group and of
+    a transaction point, 32 of a household code: longer is an error, not a failed write."""
+    rows = [
+        _row(1, contract_no="K" * 41),
+        _row(2, savings_group="T" * 121),
+        _row(3, transaction_point="Đ" * 121),
+        _row(4, household_code="H" * 33),
+        _row(5, contract_no="K" * 40, savings_group="T" * 120, household_code="H" * 32),
+        _row(6, transaction_point="Đ" * 120),
+    ]
+    result = read_loan_file(_xlsx(tmp_path / "dai.xlsx", rows), "dai.xlsx", as_of=AS_OF)
+    r = FIRST - 1
+    assert _codes(result) == {
+        (r + 1, "too_long", "B"),
+        (r + 2, "too_long", "O"),
+        (r + 3, "too_long", "P"),
+        (r + 4, "too_long", "C"),
+    }
+    assert [n for n, _rec in result.records] == [r + 5, r + 6]
+    by_row = {e.row: e for e in result.errors}
+    assert "41" in by_row[r + 1].message_vi and "40" in by_row[r + 1].message_vi
+    assert "over 40 characters" in by_row[r + 1].message_en
+    assert "120" in by_row[r + 2].message_vi and "Savings group" in by_row[r + 2].message_en
+    assert all(FIELDS[f].max_length for f in ("contract_no", "savings_group",
+                                              "transaction_point", "entrusted_org"))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("term", "heading", "months"),
+    [(600, "Thời hạn (tháng)", 600), (601, "Thời hạn (tháng)", None),
+     (50, "Thời hạn (năm)", 600), (51, "Thời hạn (năm)", None), ("51 năm", "Thời hạn", None),
+     (40_000, "Thời hạn (tháng)", None)],
+)  # fmt: skip
+def test_a_term_over_50_years_is_an_error(
+    tmp_path: Path, term: object, heading: str, months: int | None
+) -> None:
+    headings = [heading if h == "Thời hạn (tháng)" else h for h in HEADINGS]
+    path = _xlsx(tmp_path / "han.xlsx", [_row(1, term_months=term)], headings)
+    result = read_loan_file(path, "han.xlsx", as_of=AS_OF)
+    if months is not None:
+        assert [rec.term_months for _n, rec in result.records] == [months]
+        return
+    [error] = result.errors
+    assert (error.code, error.column_letter) == ("bad_term", "K")
+    assert "50 năm" in error.message_vi and "600" in error.message_vi
+    assert "50 years" in error.message_en
 
 
 def test_a_repeated_contract_number_names_the_first_row(tmp_path: Path) -> None:

@@ -11,13 +11,19 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
+from support_world import add_review
 
-from giamngheo.registry.models import AuditEvent
+from giamngheo.core.support.eligibility import Eligibility
+from giamngheo.registry.models import AuditEvent, Household
+from giamngheo.support.access import can_manage_housing
 from giamngheo.support.models import BatchStatus, Housing, Loan, LoanBatch, Support
-from giamngheo.support.services.housing import housing_add
+from giamngheo.support.selectors.credit import group_label, housing_communes
+from giamngheo.support.services.housing import EligibleHousehold, housing_add
 from giamngheo.support.services.loans import (
     loans_commit,
     loans_queue_commit,
@@ -314,3 +320,107 @@ def test_the_english_housing_page(world: World) -> None:
     assert '<html lang="en">' in page and "25,000,000 VND" in page  # the basis's limit
     page = text(c.get(reverse("support:housing_update", args=[h.pk])))
     assert "25,000,000 VND" in page and "25.000.000 đ" not in page
+
+
+def _badly_housed(world: World, n: int) -> None:
+    """``n`` more poor households of Đắk Dục deprived on housing quality (eligible)."""
+    village = world.villages[world.dak_duc.code][0]
+    for i in range(n):
+        hh = Household.objects.create(commune=world.dak_duc, village=village,
+                                      code=f"DD-9{i:03d}", head_name=f"Y Hộ {i}")  # fmt: skip
+        add_review(hh, 2019, "poor", 500_000, ("housing_quality",))
+
+
+def _housing_queries(c: Client, params: dict[str, str]) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        r = c.get(reverse("support:housing"), params)
+    assert r.status_code == 200
+    return len(queries), text(r)
+
+
+def test_the_housing_page_queries_do_not_grow_with_the_eligible(
+    world: World, django_assert_max_num_queries: Any
+) -> None:
+    _house(world)
+    c = client_for(world, "district")
+    params = {"can-cu": "qd33_2015", "nam": "2020"}
+    c.get(reverse("support:housing"), params)  # the session and the profile are cached
+    few, page = _housing_queries(c, params)
+    assert page.count('data-household="') == 2  # DA-02, DD-02
+    _badly_housed(world, 40)
+    with django_assert_max_num_queries(few):
+        r = c.get(reverse("support:housing"), params)
+    assert text(r).count('data-household="') == 42
+
+
+def test_the_eligible_list_is_paged(world: World) -> None:
+    _badly_housed(world, 100)  # 103 eligible with DA-02, DA-08, DD-02
+    c = client_for(world, "district")
+    params = {"can-cu": "qd33_2015", "nam": "2020"}
+    first = text(c.get(reverse("support:housing"), params))
+    eligible = first[first.index('id="eligible"') :]
+    assert eligible.count('data-household="') == 100 and "103" in first
+    assert 'href="?can-cu=qd33_2015&amp;nam=2020&amp;trang-ds=2"' in first
+    second = text(c.get(reverse("support:housing"), {**params, "trang-ds": "2"}))
+    rows = second[second.index('id="eligible"') :]
+    assert rows.count('data-household="') == 3
+    assert '<td class="num">101</td>' in rows  # numbered on from the first page
+
+
+def test_the_communes_where_housing_may_be_recorded_in_one_query(
+    world: World, django_assert_num_queries: Any
+) -> None:
+    from giamngheo.accounts.access import get_profile
+    from giamngheo.geo.models import AdminUnit
+    from giamngheo.support.access import org_ids
+
+    communes = AdminUnit.objects.filter(pk__in=[world.dak_ang.pk, world.dak_duc.pk])
+    for who, user in world.users.items():
+        get_profile(user)
+        org_ids(user)
+        with django_assert_num_queries(1):
+            got = {c.pk for c in housing_communes(user, communes)}
+        expected = {
+            c.pk for c in communes
+            if can_manage_housing(user, Household.objects.filter(commune=c).first())  # type: ignore[arg-type]
+        }  # fmt: skip
+        assert got == expected, who
+    assert {c.pk for c in housing_communes(world.users["infra"], communes)} == {
+        world.dak_ang.pk, world.dak_duc.pk,
+    }  # fmt: skip
+    assert {c.pk for c in housing_communes(world.users["da"], communes)} == {world.dak_ang.pk}
+    assert not list(housing_communes(world.users["leader"], communes))
+
+
+def test_the_eligible_list_shows_labels_not_codes(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hh = world.households
+    groups = {"DA-01": "newly_escaped", "DA-02": "unreviewed", "DA-03": "medium",
+              "DA-04": "non_poor"}  # fmt: skip
+    day = dt.date(2020, 1, 1)
+    rows = [
+        EligibleHousehold(hh[code], Eligibility("r", hh[code].pk, day, True, (), False, None, g))
+        for code, g in groups.items()
+    ]
+    monkeypatch.setattr("giamngheo.support.views.credit.housing_eligible", lambda *a: rows)
+    params = {"can-cu": "qd33_2015", "nam": "2020"}
+    page = text(client_for(world, "district").get(reverse("support:housing"), params))
+    eligible = page[page.index('id="eligible"') :]
+    for code in ("newly_escaped", "unreviewed", "medium", "non_poor"):
+        assert f">{code}<" not in eligible and f"> {code}" not in eligible
+    assert "Hộ mới thoát nghèo" in eligible and "Chưa có kết quả rà soát" in eligible
+    english = text(client_for(world, "district", "en").get(reverse("support:housing"), params))
+    assert "Newly escaped" in english and "No approved review" in english
+
+
+def test_every_group_has_a_label_in_both_languages() -> None:
+    from django.utils import translation
+
+    groups = ("poor", "near_poor", "newly_escaped", "medium", "non_poor", "unreviewed")
+    for lang in ("vi", "en"):
+        with translation.override(lang):
+            labels = [group_label(g) for g in groups]
+        assert all(label and label not in groups for label in labels), labels
+        assert len(set(labels)) == len(groups)
+    assert group_label("something_new") == "something_new"

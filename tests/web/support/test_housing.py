@@ -5,11 +5,14 @@ order of priority, and who may record it (refusals change nothing)."""
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from support_world import add_review
 
 from giamngheo.core.support.housing import (
     HousingDataError,
@@ -19,8 +22,11 @@ from giamngheo.core.support.housing import (
     load_housing_bases,
     next_steps,
 )
-from giamngheo.registry.models import AuditEvent, EntryReason, Household
+from giamngheo.registry.models import AuditEvent, EntryReason, Household, HouseholdStatus
 from giamngheo.support.models import Housing, Support, SupportState
+from giamngheo.support.selectors.credit import households_facts
+from giamngheo.support.selectors.projects import household_facts
+from giamngheo.support.services import housing as housing_service
 from giamngheo.support.services.housing import housing_add, housing_eligible, housing_step
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +170,7 @@ def test_once_per_household_and_basis(world: World, unchanged: Callable[..., Any
     first = add(world, "DA-08")
     with unchanged(Housing, Support), pytest.raises(ValidationError) as exc:
         add(world, "DA-08")
-    assert exc.value.code == "duplicate"
+    assert exc.value.code == "already"
     housing_step(world.users["da"], first, "cancelled", dt.date(2020, 3, 10), "hộ chuyển đi")
     again = add(world, "DA-08")
     assert again.pk != first.pk and Housing.objects.filter(household=first.household).count() == 2
@@ -293,3 +299,132 @@ def test_the_eligible_list_of_project_5_in_priority_order(world: World) -> None:
 def test_the_eligible_list_needs_sight_of_the_unit(world: World) -> None:
     with pytest.raises(PermissionDenied):
         housing_eligible(world.users["da"], world.dak_duc, "qd33_2015", 2020)
+
+
+# --- the house and its ledger line move together ------------------------------------------
+@pytest.mark.parametrize(
+    ("done", "step", "line"),
+    [
+        ((), "started", SupportState.DELIVERED),  # the line was moved outside the housing steps
+        ((), "cancelled", SupportState.APPROVED),
+        (("started",), "finished", SupportState.CANCELLED),
+        (("started",), "cancelled", SupportState.PLANNED),
+        (("started", "finished"), "handed_over", SupportState.PLANNED),
+        (("started", "finished"), "handed_over", SupportState.DELIVERED),
+    ],
+)
+def test_a_step_needs_the_ledger_line_where_the_house_left_it(
+    world: World, unchanged: Callable[..., Any], done: tuple[str, ...], step: str, line: str
+) -> None:
+    actor = world.users["da"]
+    h = add(world, "DA-08")
+    for i, status in enumerate(done):
+        h = housing_step(actor, h, status, dt.date(2020, 4, 1 + i))
+    Support.objects.filter(pk=h.support_id).update(state=line)
+    with unchanged(Housing, Support), pytest.raises(ValidationError) as exc:
+        housing_step(actor, h, step, dt.date(2020, 5, 1), "lý do")
+    assert exc.value.code == "line_state"
+    text = exc.value.messages[0]
+    assert "dòng hỗ trợ" in text and "support line" in text
+
+
+def test_a_stale_second_submission_is_refused_and_logged_once(world: World) -> None:
+    actor = world.users["da"]
+    h = add(world, "DA-08")
+    housing_step(actor, h, "started", dt.date(2020, 4, 1))
+    with pytest.raises(ValidationError) as exc:
+        housing_step(actor, h, "started", dt.date(2020, 4, 1))  # the same page posted again
+    assert exc.value.code == "bad_step"
+    assert AuditEvent.objects.filter(action="support_housing_step").count() == 1
+
+
+@pytest.mark.skipif(
+    not connection.features.has_select_for_update, reason="row locks: PostgreSQL only"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_double_submitted_start_waits_for_the_first_and_is_refused(world: World) -> None:
+    actor = world.users["da"]
+    h = add(world, "DA-08")
+    outcome: dict[str, str] = {}
+
+    def second() -> None:
+        try:
+            housing_step(actor, h, "started", dt.date(2020, 4, 1))
+            outcome["second"] = "written"
+        except ValidationError as exc:
+            outcome["second"] = str(exc.code)
+        finally:
+            connection.close()
+
+    with transaction.atomic():
+        # The first submission holds the house's row while the second one arrives.
+        Housing.objects.select_for_update().get(pk=h.pk)
+        thread = threading.Thread(target=second)
+        thread.start()
+        thread.join(0.5)
+        housing_step(actor, h, "started", dt.date(2020, 4, 1))
+    thread.join(10)
+    assert outcome == {"second": "bad_step"}
+    assert AuditEvent.objects.filter(action="support_housing_step").count() == 1
+
+
+def test_a_house_recorded_meanwhile_is_a_refusal_not_a_crash(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = housing_service.check
+    raced: list[Housing] = []
+    racing: list[bool] = []
+
+    def check_while_another_records(*args: Any) -> Any:
+        result = real(*args)
+        if not racing:  # another officer records the same house between the checks and the write
+            racing.append(True)
+            raced.append(add(world, "DA-08", who="district"))
+        return result
+
+    monkeypatch.setattr(housing_service, "check", check_while_another_records)
+    with pytest.raises(ValidationError) as exc:
+        add(world, "DA-08")
+    assert exc.value.code == "already"
+    assert "DA-08" in exc.value.messages[0]
+    assert list(Housing.objects.values_list("pk", flat=True)) == [raced[0].pk]
+    assert Support.objects.count() == 1
+    assert AuditEvent.objects.filter(action="support_housing_add").count() == 1
+
+
+# --- the eligible list in a few queries -----------------------------------------------------
+def test_bulk_facts_are_the_facts_of_each_household(world: World) -> None:
+    hh = world.households
+    independent(hh["DA-02"], since=dt.date(2016, 1, 1), merit_member=True)
+    independent(hh["DD-02"], ethnic_minority=False, social_assistance_member=True)
+    hh["DA-07"].status, hh["DA-07"].status_date = HouseholdStatus.DISSOLVED, dt.date(2020, 2, 1)
+    hh["DA-07"].save()
+    add_review(hh["DA-01"], 2020, "near_poor", 900_000, ("water",))
+    started = add(world, "DA-08")
+    housing_step(world.users["da"], started, "started", dt.date(2020, 4, 1))
+    Support.objects.create(
+        household=hh["DA-03"], support_type="health_insurance_card", item="Thẻ BHYT",
+        quantity=1, unit_label="thẻ", value=700_000, source="central", on=dt.date(2020, 1, 5),
+        state=SupportState.DELIVERED,
+    )  # fmt: skip
+    Support.objects.create(
+        household=hh["DA-04"], support_type="gone_from_the_catalogue", item="?", value=1,
+        source="local", on=dt.date(2019, 6, 1), state=SupportState.SETTLED,
+    )  # fmt: skip
+    households = [Household.objects.get(pk=h.pk) for h in hh.values()]
+    for on in (dt.date(2018, 12, 1), dt.date(2020, 1, 1), dt.date(2020, 3, 2), ON.replace(2021)):
+        bulk = households_facts(households, on)
+        assert bulk == {h.pk: household_facts(h, on) for h in households}
+    assert households_facts([], ON) == {}
+
+
+def test_the_candidates_are_read_from_the_review_in_force(world: World) -> None:
+    hh = world.households
+    # DA-06 was poor and badly housed in 2018, non-poor since: not a candidate in 2020.
+    add_review(hh["DA-06"], 2018, "poor", 500_000, ("housing_quality",))
+    # DA-01's 2020 review (poor, badly housed) comes after 1 January 2020: not yet in force.
+    add_review(hh["DA-01"], 2020, "poor", 500_000, ("housing_quality",))
+    got = housing_eligible(world.users["district"], world.district, "qd33_2015", 2020)
+    assert [e.household.code for e in got] == ["DA-02", "DA-08", "DD-02"]
+    later = housing_eligible(world.users["district"], world.district, "qd33_2015", 2021)
+    assert [e.household.code for e in later] == ["DA-02", "DA-08", "DA-01", "DD-02"]

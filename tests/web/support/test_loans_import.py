@@ -6,6 +6,7 @@ households, and who may import."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 import io
 from collections.abc import Callable, Sequence
 from decimal import Decimal
@@ -14,6 +15,9 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from giamngheo.registry.models import AuditEvent
@@ -398,9 +402,10 @@ def test_the_commit_checks_the_right_again(world: World, unchanged: Callable[...
 
 
 def test_the_file_is_stored_by_its_digest(world: World, data_dir: Any) -> None:
-    batch = upload(world, "district", loan_file(GOOD))
+    content = loan_file(GOOD)  # (a workbook made a second later differs: its timestamps)
+    batch = upload(world, "district", content)
     stored = data_dir / "uploads" / "loans" / batch.sha256
-    assert str(stored) == batch.stored_path and stored.read_bytes() == loan_file(GOOD)
+    assert str(stored) == batch.stored_path and stored.read_bytes() == content
 
 
 def test_the_template_reads_back(world: World) -> None:
@@ -408,3 +413,90 @@ def test_the_template_reads_back(world: World) -> None:
     first = wb.worksheets[0]
     headings = [c for row in first.iter_rows(values_only=True) for c in row if c]
     assert "Số khế ước" in headings and "Mã hộ" in headings
+
+
+# --- what the columns hold ----------------------------------------------------------------------
+def test_values_longer_than_their_column_and_terms_over_50_years_are_row_errors(
+    world: World,
+) -> None:
+    rows = [list(r) for r in GOOD]
+    rows[0][0] = "KU-" + "9" * 38  # 41 characters: the contract column holds 40
+    rows[1][9] = 601  # months: over 50 years
+    rows[2][9] = 600  # 50 years: accepted
+    batch = staged(world, loan_file(rows))
+    assert batch.status == BatchStatus.INVALID
+    errors = {r.row_number: r.errors for r in LoanRow.objects.filter(batch=batch, valid=False)}
+    assert {n: [(e["column"], e["code"]) for e in errs] for n, errs in errors.items()} == {
+        5: [("B", "too_long")],
+        6: [("K", "bad_term")],
+    }
+    assert "40" in errors[5][0]["vi"] and "40 characters" in errors[5][0]["en"]
+    assert "50 năm" in errors[6][0]["vi"] and "50 years" in errors[6][0]["en"]
+    assert LoanRow.objects.get(batch=batch, row_number=5).contract_no == rows[0][0][:40]
+
+
+# --- a contract already written for another household --------------------------------------------
+def _loan_of(world: World, code: str, contract: str) -> Loan:
+    return Loan.objects.create(
+        household=world.households[code], contract_no=contract, programme="poor",
+        amount=20_000_000, disbursed_on=dt.date(2020, 2, 1), rate=Decimal("6.6"),
+        term_months=36, due_on=dt.date(2023, 2, 1), outstanding=20_000_000,
+        as_of=dt.date(2020, 6, 30),
+    )  # fmt: skip
+
+
+def test_another_communes_household_is_not_named_to_a_commune_officer(world: World) -> None:
+    _loan_of(world, "DD-04", "KU-001")  # Đắk Dục's household holds KU-001
+    batch = staged(world, loan_file(GOOD[:2]), who="da", scope=world.dak_ang)
+    error = LoanRow.objects.get(batch=batch, row_number=5).errors[0]
+    assert error["code"] == "contract_other_household" and error["column"] == "B"
+    assert "DD-04" not in error["vi"] and "DD-04" not in error["en"]
+    assert "ngoài phạm vi" in error["vi"] and "outside your scope" in error["en"]
+    assert "DA-01" in error["vi"]
+    # The district sees both communes: the household is named.
+    district = staged(world, loan_file(GOOD[:2], title="huyện"))
+    named = LoanRow.objects.get(batch=district, row_number=5).errors[0]
+    assert "DD-04" in named["vi"] and "DD-04" in named["en"]
+
+
+# --- a write the database refuses -----------------------------------------------------------------
+def _tamper(batch: LoanBatch, row: int, **clean: object) -> None:
+    """A staged row changed after its checks (as a rule the checks do not know would let by)."""
+    r = LoanRow.objects.get(batch=batch, row_number=row)
+    r.data = {**r.data, "clean": {**r.data["clean"], **clean}}
+    r.save()
+
+
+def test_a_database_error_in_the_commit_job_is_shown_not_swallowed(world: World) -> None:
+    batch = staged(world, loan_file(GOOD))
+    _tamper(batch, 6, term_months=-1)  # the column's CHECK (term ≥ 0) refuses it
+    loans_queue_commit(world.users["district"], batch)
+    result = commit_loans.enqueue(batch.pk, world.users["district"].pk)
+    batch.refresh_from_db()
+    assert result.return_value is not None and result.return_value["phase"] == "staged"
+    assert Loan.objects.count() == 0
+    assert (phase(batch), batch.status) == ("staged", BatchStatus.INVALID)
+    assert "queued" not in batch.summary
+    [error] = batch.file_errors
+    assert error["code"] == "write_failed"
+    assert "cơ sở dữ liệu" in error["vi"].lower() and "database" in error["en"]
+    assert "\n" not in error["vi"] and ("CHECK" in error["en"] or "check" in error["en"])
+    c = Client()
+    c.force_login(world.users["district"])
+    page = c.get(reverse("support:loan_batch", args=[batch.pk])).content.decode()
+    assert "write_failed" not in page and error["vi"] in html.unescape(page)
+    assert "Xác nhận ghi" not in page and "Kiểm tra lại" in page
+    loans_stage(batch)  # checked again: the tampered row is gone, the file is valid
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.VALID and batch.file_errors == []
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite does not limit lengths")
+def test_a_value_too_long_for_postgresql_is_shown(world: World) -> None:
+    batch = staged(world, loan_file(GOOD))
+    _tamper(batch, 5, contract_no="KU-" + "9" * 50)
+    loans_queue_commit(world.users["district"], batch)
+    commit_loans.enqueue(batch.pk, world.users["district"].pk)
+    batch.refresh_from_db()
+    assert Loan.objects.count() == 0 and batch.status == BatchStatus.INVALID
+    assert "character varying(40)" in batch.file_errors[0]["en"]

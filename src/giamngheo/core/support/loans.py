@@ -42,6 +42,7 @@ from giamngheo.core.standards.headings import heading_key
 from giamngheo.core.support.loans_template import (
     ENTRUSTED_ORGS,
     FIELDS,
+    MAX_TERM_MONTHS,
     UNITS,
     InvalidLoanProgrammes,
     Kind,
@@ -51,6 +52,7 @@ from giamngheo.core.support.loans_template import (
     match_entrusted_org,
     match_heading,
     match_programme,
+    too_long,
     write_loan_template,
 )
 from giamngheo.core.support.money import MoneyError, parse_vnd
@@ -160,9 +162,9 @@ def add_months(day: dt.date, months: int) -> dt.date:
 
 # --- reading one cell -------------------------------------------------------------------------
 class _Bad(ValueError):
-    def __init__(self, vi: str, en: str) -> None:
+    def __init__(self, vi: str, en: str, code: str = "") -> None:
         super().__init__(en)
-        self.vi, self.en = vi, en
+        self.vi, self.en, self.code = vi, en, code
 
 
 def _money(v: object, scale: int) -> int:
@@ -260,9 +262,11 @@ def _read_values(
         scale = columns.scale.get(f, 1)
         try:
             values[f] = _read_cell(f, spec.kind, raw, scale, programmes)
+            if (long := too_long(spec, values[f])) is not None:  # more than its column holds
+                raise _Bad(*long, "too_long")
         except _Bad as exc:
             values[f] = None
-            out.bad(f, _BAD_CODES[spec.kind], exc)
+            out.bad(f, exc.code or _BAD_CODES[spec.kind], exc)
     return values
 
 
@@ -287,6 +291,9 @@ def _read_cell(
         months = _term(raw, scale)
         if months is None or months <= 0:
             raise _Bad(f"«{shown}» không phải số tháng nguyên dương", f"'{shown}' is not months")
+        if months > MAX_TERM_MONTHS:
+            vi, en = f"{months} tháng: quá 50 năm", f"{months} months: over 50 years"
+            raise _Bad(f"«{shown}» = {vi} ({MAX_TERM_MONTHS} tháng)", f"'{shown}' = {en}")
         return months
     if kind == "date":
         day = date(raw)
@@ -309,8 +316,6 @@ def _read_cell(
             known = ", ".join(vi for vi, _en, _o in ENTRUSTED_ORGS.values())
             raise _Bad(f"«{shown}» không rõ; các hội: {known}", f"'{shown}' is unknown ({known})")
         return code
-    if f == "household_code" and len(shown) > 32:
-        raise _Bad("mã hộ dài quá 32 ký tự", "the household code is over 32 characters")
     return shown
 
 

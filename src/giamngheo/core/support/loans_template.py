@@ -178,13 +178,29 @@ class LoanField:
     vi: str  # the template's heading (its unit, if any, follows in the template)
     en: str
     headings: tuple[str, ...]  # the other headings accepted
+    #: the most characters the value may have: the width of the column that stores it
+    #: (``support.models.Loan``; the household code's in the registry)
+    max_length: int | None = None
+
+
+#: The longest term accepted (50 years, far above any programme's): longer is a typing error
+#: (years typed in a column of months, a date in the term's cell).
+MAX_TERM_MONTHS = 600
+
+
+def too_long(spec: LoanField, value: object) -> tuple[str, str] | None:
+    """(vi, en) when a text is longer than the column that stores it, else None."""
+    n = spec.max_length
+    if n is None or not isinstance(value, str) or len(value) <= n:
+        return None
+    return f"dài {len(value)} ký tự, quá {n} ký tự", f"{len(value)} characters, over {n} characters"
 
 
 FIELDS: dict[str, LoanField] = {
     "contract_no": LoanField("text", True, "Số khế ước", "Contract number", (
         "Số KƯ", "Số khế ước nhận nợ", "Số hợp đồng", "Số HĐ", "Số hợp đồng tín dụng",
-        "Mã khế ước", "Contract no", "Loan contract", "contract_no")),
-    "household_code": LoanField("text", True, "Mã hộ", "Household code", CODE_HEADINGS),
+        "Mã khế ước", "Contract no", "Loan contract", "contract_no"), 40),
+    "household_code": LoanField("text", True, "Mã hộ", "Household code", CODE_HEADINGS, 32),
     "borrower_name": LoanField("text", True, "Họ tên người vay", "Borrower name", (
         "Họ và tên người vay", "Người vay", "Tên người vay", "Họ tên khách hàng",
         "Tên khách hàng", "Borrower", "borrower_name")),
@@ -211,12 +227,12 @@ FIELDS: dict[str, LoanField] = {
     "overdue": LoanField("money", False, "Nợ quá hạn", "Overdue", (
         "Dư nợ quá hạn", "Overdue balance", "overdue")),
     "savings_group": LoanField("text", False, "Tổ TK&VV", "Savings group", (
-        "Tổ tiết kiệm và vay vốn", "Tổ TKVV", "Tên tổ TK&VV", "savings_group")),
+        "Tổ tiết kiệm và vay vốn", "Tổ TKVV", "Tên tổ TK&VV", "savings_group"), 120),
     "transaction_point": LoanField("text", False, "Điểm giao dịch", "Transaction point", (
-        "Điểm giao dịch xã", "Điểm GD", "transaction_point")),
+        "Điểm giao dịch xã", "Điểm GD", "transaction_point"), 120),
     "entrusted_org": LoanField("org", False, "Hội đoàn thể nhận ủy thác", "Entrusted organisation",
         ("Tổ chức nhận ủy thác", "Hội nhận ủy thác", "Đơn vị nhận ủy thác", "Hội đoàn thể",
-         "Ủy thác qua", "Entrusted org", "entrusted_org")),
+         "Ủy thác qua", "Entrusted org", "entrusted_org"), 60),
 }  # fmt: skip
 REQUIRED = tuple(f for f, spec in FIELDS.items() if spec.required)
 

@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.utils import timezone
 
+from giamngheo.accounts.access import can_view_unit
 from giamngheo.core.records.errors import ImportFileError
 from giamngheo.core.records.headings import letter
 from giamngheo.core.records.reader import UPLOAD_SUFFIXES, read_sheets
@@ -158,13 +160,16 @@ def _raw_rows(b: LoanBatch) -> tuple[str, list[str], dict[int, list[object]]]:
 
 
 class _Scope:
-    """The batch's communes and the registry households and loans its rows name."""
+    """The batch's communes and the registry households and loans its rows name, and whose
+    households the importing user may see (another commune's household is not named)."""
 
     def __init__(self, b: LoanBatch, records: Sequence[LoanRecord]) -> None:
         self.communes = {
             c.pk: c for c in AdminUnit.objects.descendants_of(b.scope).filter(level=Level.COMMUNE)
         }
         self.label = str(b.scope)
+        self.viewer: AnyUser = b.created_by or AnonymousUser()
+        self.visible: dict[int, bool] = {}
         codes = sorted({r.household_code for r in records})
         self.households: dict[str, list[Household]] = {}
         for start in range(0, len(codes), CHUNK):
@@ -177,8 +182,18 @@ class _Scope:
         for start in range(0, len(contracts), CHUNK):
             for loan in Loan.objects.filter(
                 contract_no__in=contracts[start : start + CHUNK]
-            ).values("contract_no", "household_id", "household__code", *VALUES):
+            ).values(
+                "contract_no", "household_id", "household__code", "household__commune_id", *VALUES
+            ):
                 self.loans[loan["contract_no"]] = loan
+
+    def named(self, stored: Mapping[str, Any]) -> str | None:
+        """The code of a stored loan's household, if the importing user may see it."""
+        cid = stored["household__commune_id"]
+        if cid not in self.visible:
+            unit = self.communes.get(cid) or AdminUnit.objects.filter(pk=cid).first()
+            self.visible[cid] = unit is not None and can_view_unit(self.viewer, unit)
+        return str(stored["household__code"]) if self.visible[cid] else None
 
     def commune_matches(self, value: str, commune_id: int) -> bool:
         commune = self.communes[commune_id]
@@ -268,13 +283,16 @@ def _against_stored(
         return "new", []
     if stored["household_id"] != clean["household_id"]:
         heading, col = where["contract_no"]
+        other = sc.named(stored)
         vi = (
-            f"số khế ước {clean['contract_no']} đã ghi cho hộ {stored['household__code']},"
-            f" không phải hộ {clean['household_code']}"
+            f"số khế ước {clean['contract_no']} đã ghi cho "
+            + (f"hộ {other}" if other else "một hộ ngoài phạm vi của bạn")
+            + f", không phải hộ {clean['household_code']}"
         )
         en = (
-            f"contract {clean['contract_no']} belongs to household"
-            f" {stored['household__code']}, not {clean['household_code']}"
+            f"contract {clean['contract_no']} belongs to "
+            + (f"household {other}" if other else "a household outside your scope")
+            + f", not {clean['household_code']}"
         )
         return "error", [
             _error(sheet, n, col, heading, "contract_no", "contract_other_household", vi, en)
@@ -378,7 +396,7 @@ def loans_stage(batch: LoanBatch) -> LoanBatch:
     """Read and check every row of the batch's file, chunk by chunk (short transactions, the
     counters advancing). VALID only when rows were read and none has an error. A committed
     batch is left as it is."""
-    b = LoanBatch.objects.select_related("scope").get(pk=batch.pk)
+    b = LoanBatch.objects.select_related("scope", "created_by").get(pk=batch.pk)
     if b.status == BatchStatus.COMMITTED:
         return b
     LoanRow.objects.filter(batch=b).delete()

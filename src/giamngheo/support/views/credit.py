@@ -8,8 +8,9 @@
   reloads itself, no script needed), the file's errors by row with sheet, row and column, the
   commit button (``loan_commit``, enqueued), the annotated workbook (``loan_errors``).
 * ``support:housing`` (``nha-o/``): the housing register with its counts by status, and the
-  eligible list of a basis and year; ``housing_new`` records a house, ``housing_update`` shows
-  one and moves it to its next step.
+  eligible list of a basis and year (100 a page, ``?trang-ds=``; its queries do not grow with
+  the households); ``housing_new`` records a house, ``housing_update`` shows one and moves it
+  to its next step.
 
 Reads go through ``selectors.credit`` (scoped by the household's commune; a file by its
 scope), writes through ``services.loans`` / ``services.housing``; a refusal of a right answers
@@ -44,6 +45,8 @@ from giamngheo.support.models import BatchStatus, HousingStatus, LoanBatch, Loan
 from giamngheo.support.selectors.credit import (
     credit_summary,
     credit_totals,
+    group_label,
+    housing_communes,
     housing_list,
     housing_status_counts,
     loan_batches,
@@ -384,7 +387,8 @@ def housing_view(request: HttpRequest) -> HttpResponse:
     eligible = None
     unit = commune or _own_unit(request)
     if basis and year and unit is not None:
-        eligible = housing_eligible(request.user, unit, basis, year)
+        found = housing_eligible(request.user, unit, basis, year)
+        eligible = Paginator(found, PAGE_SIZE).get_page(request.GET.get("trang-ds"))
     bases = load_housing_bases()
     base = {k: str(v) for k, v in request.GET.items() if k != "trang"}
     context = {
@@ -400,9 +404,11 @@ def housing_view(request: HttpRequest) -> HttpResponse:
         "counts": counts,
         "page": page,
         "eligible": eligible,
+        "eligible_rows": [(e, group_label(e.eligibility.group)) for e in eligible or ()],
         "query": urlencode(base),
+        "eligible_query": urlencode({k: str(v) for k, v in request.GET.items() if k != "trang-ds"}),
         "status_query": urlencode({k: v for k, v in base.items() if k != "tt"}),
-        "can_add": bool(_manage_communes(request, communes)),
+        "can_add": housing_communes(request.user, communes).exists(),
         "english": lang() == "en",
     }
     return render(request, "support/housing_list.html", context)
@@ -415,13 +421,8 @@ def _own_unit(request: HttpRequest) -> AdminUnit | None:
 
 
 def _manage_communes(request: HttpRequest, communes: QuerySet[AdminUnit]) -> list[AdminUnit]:
-    """The communes where the user may record housing (tested on one household of each)."""
-    out = []
-    for c in communes:
-        hh = Household.objects.filter(commune=c).select_related("commune").first()
-        if hh is not None and can_manage_housing(request.user, hh):
-            out.append(c)
-    return out
+    """The communes where the user may record housing (one query)."""
+    return list(housing_communes(request.user, communes))
 
 
 def _household(form: HousingForm) -> Household | None:
@@ -496,12 +497,14 @@ def housing_update_view(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Đã cập nhật tình trạng."))
                 return redirect(reverse("support:housing_update", kwargs={"pk": housing.pk}))
     basis = load_housing_bases().get(housing.basis)
+    review = (housing.eligibility or {}).get("review")
     context = {
         "housing": housing,
         "basis_data": basis,
         "form": form if steps and can_manage else None,
         "reasons": (housing.eligibility or {}).get("reasons", []),
-        "review": (housing.eligibility or {}).get("review"),
+        "review": review,
+        "review_class": group_label(str((review or {}).get("classification", ""))),
         "english": lang() == "en",
     }
     status = 400 if request.method == "POST" else 200
