@@ -387,7 +387,7 @@ def money_tables(
     entries = report.entries
     if within is not None:
         units = AdminUnit.objects.descendants_of(within).only("code")
-        inside = {money_sel._place_key(u) for u in units}  # the report's key of a place
+        inside = {money_sel.place_key(u) for u in units}  # the report's key of a place
         entries = [e for e in entries if e.commune in inside]
     return build_money_tables(
         entries, node_labels=report.node_labels, commune_labels=report.commune_labels, lang=lang

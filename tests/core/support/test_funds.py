@@ -18,12 +18,14 @@ from giamngheo.core.support.funds import (
     ChainLine,
     FundsError,
     MoneyEntry,
+    Movement,
     Quarter,
     balances,
     chain_entries,
     chain_totals,
     check_chain,
     check_commitment,
+    check_dated_chain,
     check_entries,
     money_tables,
     quarter_of,
@@ -419,3 +421,59 @@ def test_chain_of_money_entries() -> None:
     assert [(f.code, f.key, f.amounts["excess"]) for f in by_source] == [
         ("disbursed_over_allocated", ("24004", "contribution"), 15 * M)
     ]
+
+
+# --- the chain over time ----------------------------------------------------------------------
+def _moves(*items: tuple[str, date, str, int]) -> list[Movement]:
+    return [Movement((key,), on, kind, amount) for key, on, kind, amount in items]  # type: ignore[arg-type]
+
+
+def test_dated_chain_fine() -> None:
+    moves = _moves(
+        ("a", date(2020, 3, 1), "disbursed", 100 * M),
+        ("a", date(2020, 3, 1), "settled", 100 * M),  # the same day counts as disbursed by then
+        ("a", date(2020, 11, 1), "disbursed", 100 * M),
+        ("a", date(2020, 12, 1), "settled", 50 * M),
+    )
+    assert check_dated_chain(moves) == []
+    assert check_dated_chain([]) == []
+
+
+def test_dated_chain_settled_before_disbursed() -> None:
+    moves = _moves(
+        ("b", date(2020, 11, 1), "disbursed", 100 * M),  # out of order on purpose
+        ("a", date(2020, 3, 1), "disbursed", 100 * M),
+        ("a", date(2020, 6, 1), "settled", 50 * M),
+        ("a", date(2020, 10, 1), "settled", 100 * M),  # 150 settled, only 100 disbursed by then
+        ("a", date(2020, 11, 1), "disbursed", 100 * M),
+        ("b", date(2020, 5, 1), "settled", 30 * M),  # settled before anything was disbursed
+    )
+    found = check_dated_chain(moves, {("a",): "Đắk Ang"})
+    assert [(f.code, f.key, f.severity) for f in found] == [
+        ("settled_before_disbursed", ("b",), "error"),
+        ("settled_before_disbursed", ("a",), "error"),
+    ]
+    b, a = found
+    assert a.amounts == {"disbursed": 100 * M, "settled": 150 * M, "excess": 50 * M}
+    assert "Đắk Ang" in a.message_vi and "01/10/2020" in a.message_vi
+    assert "150.000.000 đ" in a.message_vi and "100.000.000 đ" in a.message_vi
+    assert "01/10/2020" in a.message_en and "150,000,000 VND" in a.message_en
+    assert b.amounts == {"disbursed": 0, "settled": 30 * M, "excess": 30 * M}
+    assert "01/05/2020" in b.message_vi and b.message_vi.startswith("b:")  # no label: the key
+
+
+def test_dated_chain_leaves_a_total_break_to_check_chain() -> None:
+    # settled beyond what was ever disbursed: check_chain's settled_over_disbursed says it
+    moves = _moves(
+        ("a", date(2020, 3, 1), "disbursed", 10 * M),
+        ("a", date(2020, 4, 1), "settled", 20 * M),
+    )
+    assert check_dated_chain(moves) == []
+
+
+def test_movement_refuses() -> None:
+    with pytest.raises(FundsError) as info:
+        Movement(("a",), date(2020, 1, 1), "allocated", 1)  # type: ignore[arg-type]
+    assert info.value.code == "unknown_kind"
+    with pytest.raises(TypeError):
+        Movement(("a",), date(2020, 1, 1), "settled", 1.5)  # type: ignore[arg-type]

@@ -9,14 +9,22 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from giamngheo.accounts.access import visible_units
+from giamngheo.accounts.models import Role, UserProfile
 from giamngheo.core.support.funds import Quarter
+from giamngheo.geo.models import Level
 from giamngheo.registry.models import AuditEvent
+from giamngheo.support import access
 from giamngheo.support.models import (
     Allocation,
     AllocationDecision,
     Disbursement,
+    Membership,
+    Organisation,
+    OrgKind,
     Project,
     Settlement,
 )
@@ -285,6 +293,120 @@ def test_lowering_or_removing_below_disbursed(
     assert event.changes == {"amount": [500_000_000, 200_000_000]}
 
 
+KEEP = {"commune": None, "project": None, "node_code": "DA2.TDA2", "source": "central"}
+
+
+def test_a_line_with_money_keeps_its_place(
+    world: World, lines: Any, unchanged: Callable[..., Any]
+) -> None:
+    _, da, dd = lines
+    project = _project(world)
+    svc.disbursement_record(world.users["da"], da, on=dt.date(2020, 4, 2), amount=200_000_000)
+    svc.settlement_record(world.users["da"], da, on=dt.date(2020, 5, 2), amount=80_000_000)
+    same = {**KEEP, "commune": world.dak_ang, "amount": 500_000_000}
+    for change, field in (
+        ({"commune": world.dak_duc}, "xã"),
+        ({"project": project}, "dự án"),
+        ({"node_code": "DA3"}, "hạng mục"),
+        ({"source": "local"}, "nguồn vốn"),
+    ):
+        with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+            svc.allocation_update(world.users["district"], da, **{**same, **change})
+        assert exc.value.code == "line_in_use", change
+        message = exc.value.messages[0]
+        assert "200.000.000 đ" in message and "80.000.000 đ" in message, message
+        assert f"không đổi được {field}" in message and "200,000,000 VND" in message
+    # a line with only a settlement (stored data) keeps its place too
+    Settlement.objects.create(allocation=dd, on=dt.date(2020, 6, 1), amount=1_000)
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.allocation_update(
+            world.users["district"], dd, **{**KEEP, "commune": world.dak_ang, "amount": 300_000_000}
+        )
+    assert exc.value.code == "line_in_use"
+    assert "đã quyết toán 1.000 đ" in exc.value.messages[0]
+    # its amount still changes; a line without money still moves
+    svc.allocation_update(world.users["district"], da, **{**same, "amount": 450_000_000})
+    free = _line(world, da.decision, world.dak_duc, amount=10_000_000)
+    svc.allocation_update(
+        world.users["district"], free, **{**KEEP, "commune": world.dak_ang, "amount": 10_000_000}
+    )
+    free.refresh_from_db()
+    assert free.commune == world.dak_ang
+    assert _events("allocation_update")[-1].changes == {
+        "commune": [world.dak_duc.pk, world.dak_ang.pk]
+    }
+
+
+def _heading(decision: AllocationDecision, **change: Any) -> dict[str, Any]:
+    values = {f: getattr(decision, f) for f in svc.DECISION_FIELDS}
+    return {**values, **change}
+
+
+def test_a_decision_is_not_dated_after_its_money(
+    world: World, lines: Any, unchanged: Callable[..., Any]
+) -> None:
+    decision, da, dd = lines
+    user = world.users["district"]
+    svc.disbursement_record(user, da, on=dt.date(2020, 4, 2), amount=100_000_000)
+    svc.disbursement_record(user, dd, on=dt.date(2020, 3, 20), amount=10_000_000)
+    svc.settlement_record(user, da, on=dt.date(2020, 6, 1), amount=10_000_000)
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.decision_update(user, decision, **_heading(decision, date=dt.date(2020, 3, 21)))
+    assert exc.value.code == "after_movements"
+    message = exc.value.messages[0]
+    assert "20/03/2020" in message and "21/03/2020" in message and world.dak_duc.name in message
+    assert "10.000.000 đ" in message and "disbursed" in message
+    # a settlement recorded before any disbursement (stored data) counts too
+    Settlement.objects.create(allocation=dd, on=dt.date(2020, 3, 1), amount=1_000)
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.decision_update(user, decision, **_heading(decision, date=dt.date(2020, 3, 2)))
+    assert exc.value.code == "after_movements"
+    assert "quyết toán" in exc.value.messages[0] and "01/03/2020" in exc.value.messages[0]
+    # the day of the earliest movement itself, and earlier, are fine
+    svc.decision_update(user, decision, **_heading(decision, date=dt.date(2020, 3, 1)))
+    svc.decision_update(user, decision, **_heading(decision, date=dt.date(2020, 1, 5)))
+    decision.refresh_from_db()
+    assert decision.date == dt.date(2020, 1, 5)
+
+
+def test_a_decision_with_money_keeps_its_programme_and_unit(
+    world: World, unchanged: Callable[..., Any]
+) -> None:
+    district = world.users["district"]
+    decision = _decision(world)
+    line = _line(world, decision, world.dak_ang, node_code="DA3")  # DA3 is in both programmes
+    other = {"programme_id": "QD90-2022", "year": 2022}
+    svc.disbursement_record(district, line, on=dt.date(2020, 4, 2), amount=5_000_000)
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.decision_update(district, decision, **_heading(decision, **other))
+    assert exc.value.code == "line_in_use"
+    assert "5.000.000 đ" in exc.value.messages[0] and "chương trình" in exc.value.messages[0]
+    # a line kept at the issuing unit, with money, cannot move to another unit
+    kept = _line(world, decision, None, amount=1_000_000)
+    svc.disbursement_record(district, kept, on=dt.date(2020, 4, 3), amount=1_000)
+    root = User.objects.create_superuser("root", password="x")
+    province = world.district.parent
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.decision_update(root, decision, **_heading(decision, unit=province))
+    assert exc.value.code == "line_in_use"
+    assert world.district.name in exc.value.messages[0]
+    # a line's project must be of the new programme, money or not
+    bare = _decision(world, "8/QĐ-UBND")
+    project = _project(world, node="DA3")
+    _line(world, bare, world.dak_ang, node_code="DA3", project=project)
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.decision_update(district, bare, **_heading(bare, **other))
+    assert exc.value.code == "project_node_mismatch"
+    # without money or projects, both follow
+    free = _decision(world, "9/QĐ-UBND")
+    _line(world, free, world.dak_ang, node_code="DA3")
+    _line(world, free, None, node_code="DA3")
+    svc.decision_update(district, free, **_heading(free, **other))
+    svc.decision_update(root, free, **_heading(free, unit=province, **other))
+    free.refresh_from_db()
+    assert (free.programme_id, free.unit) == ("QD90-2022", province)
+
+
 def test_remove_a_line_without_money(world: World, lines: Any) -> None:
     _, _, dd = lines
     pk = dd.pk
@@ -361,6 +483,72 @@ def test_the_chain_is_refused_at_write(
         assert exc.value.code == code
 
 
+def test_a_settlement_is_not_dated_before_the_money(
+    world: World, lines: Any, unchanged: Callable[..., Any]
+) -> None:
+    _, da, _ = lines
+    user = world.users["da"]
+    svc.disbursement_record(user, da, on=dt.date(2020, 6, 1), amount=100_000_000)
+    # settled in May what was disbursed in June
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.settlement_record(user, da, on=dt.date(2020, 5, 1), amount=50_000_000)
+    assert exc.value.code == "chain_break"
+    message = exc.value.messages[0]
+    assert "01/05/2020" in message and "50.000.000 đ" in message and "0 đ" in message
+    assert "by 01/05/2020" in message  # the English half
+    svc.settlement_record(user, da, on=dt.date(2020, 6, 1), amount=20_000_000)  # the same day
+    svc.disbursement_record(user, da, on=dt.date(2020, 11, 1), amount=100_000_000)
+    svc.settlement_record(user, da, on=dt.date(2020, 10, 1), amount=80_000_000)
+    # 50 more in July: by 01/10/2020, 150 would be settled of the 100 disbursed by then,
+    # though the year's totals (200 disbursed) would hold
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.settlement_record(user, da, on=dt.date(2020, 7, 1), amount=50_000_000)
+    assert exc.value.code == "chain_break"
+    message = exc.value.messages[0]
+    assert "01/10/2020" in message and "150.000.000 đ" in message
+    assert "100.000.000 đ" in message and "01/07/2020" in message
+    svc.settlement_record(user, da, on=dt.date(2020, 11, 1), amount=50_000_000)
+    assert Settlement.objects.filter(allocation=da).count() == 3
+
+
+def test_an_old_dated_break_does_not_block_later_settlements(
+    world: World, lines: Any, unchanged: Callable[..., Any]
+) -> None:
+    _, da, _ = lines
+    user = world.users["da"]
+    svc.disbursement_record(user, da, on=dt.date(2020, 6, 1), amount=100_000_000)
+    # written around the services: 10 settled in May, before the June disbursement
+    Settlement.objects.create(allocation=da, on=dt.date(2020, 5, 1), amount=10_000_000)
+    svc.settlement_record(user, da, on=dt.date(2020, 12, 1), amount=20_000_000)  # fine by then
+    with unchanged(*MONEY), pytest.raises(ValidationError) as exc:
+        svc.settlement_record(user, da, on=dt.date(2020, 5, 15), amount=1_000_000)
+    assert exc.value.code == "chain_break"
+    assert "15/05/2020" in exc.value.messages[0] and "11.000.000 đ" in exc.value.messages[0]
+
+
+def test_dated_findings_of_stored_data(world: World, lines: Any) -> None:
+    decision, da, dd = lines
+    user = world.users["district"]
+    svc.disbursement_record(user, da, on=dt.date(2020, 6, 1), amount=100_000_000)
+    svc.disbursement_record(user, dd, on=dt.date(2020, 6, 1), amount=100_000_000)
+    # written around the services: settled in April what was disbursed in June
+    Settlement.objects.create(allocation=da, on=dt.date(2020, 4, 1), amount=60_000_000)
+    Settlement.objects.create(allocation=dd, on=dt.date(2020, 6, 1), amount=60_000_000)  # fine
+    found = sel.chain_findings(sel.year_lines(user, 2020))
+    assert [(f.key, f.code) for f in found["line"]] == [
+        (("line", str(da.pk)), "settled_before_disbursed")
+    ]
+    (finding,) = found["line"]
+    assert finding.amounts == {"disbursed": 0, "settled": 60_000_000, "excess": 60_000_000}
+    assert "01/04/2020" in finding.message_vi and world.dak_ang.name in finding.message_vi
+    assert decision.number in finding.message_vi
+    assert (
+        "by 01/04/2020"
+        in sel.chain_findings(sel.year_lines(user, 2020), "en")["line"][0].message_en
+    )
+    assert found["commune_source"] == found["node_source"] == []
+
+
 # --- reads -------------------------------------------------------------------------------------
 def test_commune_money_sums(world: World, lines: Any) -> None:
     decision, da, dd = lines
@@ -400,6 +588,71 @@ def test_a_commune_sees_its_own_lines_only(world: World, lines: Any) -> None:
     _line(world, alone, world.dak_duc)
     assert sel.decision_for(world.users["da"], alone.pk) is None
     assert sel.budget_years(world.users["da"]) == [2020]
+
+
+def test_rights_in_bulk_agree_with_access(world: World, lines: Any) -> None:
+    """``issuing_units``, ``spendable`` and ``whole_decisions`` (one query each, whatever the
+    number of units and lines) say what ``access`` says unit by unit and line by line."""
+    decision, _da, _dd = lines
+    _line(world, decision, None, amount=1_000_000)  # kept at the district
+    own = svc.decision_create(
+        world.users["da"],
+        unit=world.dak_ang,
+        number="7/QĐ-UBND",
+        date=dt.date(2020, 3, 2),
+        issuer="UBND xã Đắk Ang",
+        title="Phân bổ",
+        year=2020,
+        programme_id=PROGRAMME,
+    )
+    _line(world, own, world.dak_ang, amount=2_000_000)
+    users = dict(world.users)
+    users["root"] = User.objects.create_superuser("root", password="x")
+    users["province"] = User.objects.create_user("tinh", password="x")
+    UserProfile.objects.create(
+        user=users["province"], unit=world.district.parent, role=Role.PROVINCE_OFFICER
+    )
+    users["da_finance"] = User.objects.create_user("xa_taichinh", password="x")
+    UserProfile.objects.create(user=users["da_finance"], unit=world.dak_ang, role=Role.LEADER)
+    Membership.objects.create(organisation=world.orgs["finance"], user=users["da_finance"])
+    # a finance office serving Đắk Ang only, and a member of it
+    served = Organisation.objects.create(
+        unit=world.district, kind=OrgKind.FINANCE, name="Tổ tài chính Đắk Ang"
+    )
+    served.serves.add(world.dak_ang)
+    users["served"] = User.objects.create_user("tochuc", password="x")
+    UserProfile.objects.create(user=users["served"], unit=world.district, role=Role.DEPARTMENT)
+    Membership.objects.create(organisation=served, user=users["served"])
+    rows = sel.year_lines(users["root"], 2020)
+    assert len(rows) == 4
+    decisions = [decision, own]
+    for who, user in users.items():
+        units = visible_units(user).exclude(level=Level.VILLAGE)
+        if who == "root":
+            units = units.filter(level__in=(Level.PROVINCE, Level.DISTRICT))
+        expected = {
+            u for u in units if access.can_manage_decision(user, AllocationDecision(unit=u))
+        }
+        assert set(sel.issuing_units(user)) == expected, who
+        spend = {r.line.pk for r in rows if access.can_spend(user, r.line)}
+        assert {r.line.pk for r in sel.spendable(user, rows)} == spend, who
+        whole = {d.pk for d in decisions if sel.sees_whole(user, d)}
+        assert sel.whole_decisions(user, decisions) == whole, who
+    # what the matrix holds, spelled out for a few
+    district_units = sel.issuing_units(users["district"])
+    assert district_units[0] == world.district  # then its communes, by name
+    assert world.dak_ang in district_units and len(district_units) == 9
+    assert sel.issuing_units(users["finance"]) == district_units
+    assert sel.issuing_units(users["da"]) == [world.dak_ang]
+    assert sel.issuing_units(users["leader"]) == []
+    assert sel.issuing_units(users["da_finance"]) == []  # a leader's membership gives nothing
+    assert sel.issuing_units(users["served"]) == [world.dak_ang]
+    assert {r.line.commune for r in sel.spendable(users["served"], rows)} == {world.dak_ang}
+    assert {r.line.pk for r in sel.spendable(users["da"], rows)} == {
+        r.line.pk for r in rows if r.line.commune == world.dak_ang
+    }
+    assert len(sel.spendable(users["finance"], rows)) == 4
+    assert sel.spendable(users["agri"], rows) == []
 
 
 def test_findings_of_data_that_break_the_chain(world: World, lines: Any) -> None:

@@ -15,11 +15,15 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import connection
 from django.db.models import Sum
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from giamngheo.accounts.models import Role, UserProfile
+from giamngheo.geo.models import AdminUnit, Kind, Level
 from giamngheo.support.models import Allocation, AllocationDecision, Disbursement, Settlement
 from giamngheo.support.services import money as svc
 
@@ -169,6 +173,65 @@ def test_anonymous_is_sent_to_log_in(money: dict[str, Any]) -> None:
     assert r.status_code == 302 and r["Location"].startswith(reverse("login"))
 
 
+# --- the pages' cost ----------------------------------------------------------------------------
+def _more_lines(world: World, decision: AllocationDecision, count: int) -> None:
+    """``count`` more lines of the decision, each with a disbursement and a settlement: every
+    other one in a new commune of the district, the rest in Đắk Ang."""
+    district = world.users["district"]
+    for i in range(count):
+        commune = world.dak_ang
+        if i % 2:
+            commune = AdminUnit.objects.create(
+                code=f"9{i:04d}",
+                name=f"Xã Thử {i}",
+                kind=Kind.COMMUNE,
+                level=Level.COMMUNE,
+                parent=world.district,
+                valid_to=world.dak_ang.valid_to,
+            )
+        line = svc.allocation_add(
+            district,
+            decision,
+            commune=commune,
+            project=None,
+            node_code=("DA3", "DA4", "DA5.TDA1")[i % 3],
+            source=("central", "local")[i % 2],
+            amount=10_000_000 + i,
+        )
+        svc.disbursement_record(district, line, on=dt.date(2020, 5, 1 + i % 20), amount=2_000_000)
+        svc.settlement_record(district, line, on=dt.date(2020, 9, 1), amount=1_000_000)
+
+
+@pytest.mark.parametrize("who", ["finance", "district", "province", "da"])
+def test_the_pages_cost_does_not_grow_with_lines_and_communes(
+    world: World, money: dict[str, Any], who: str, django_assert_max_num_queries: Any
+) -> None:
+    """3 lines, then 30 lines over 16 communes: the money index and the decision page run no
+    more queries (rights are read per page, not per line or per unit)."""
+    decision = money["decision"]
+    if who == "province":
+        world.users[who] = User.objects.create_user(username="tinh", password="x")
+        UserProfile.objects.create(
+            user=world.users[who], unit=world.district.parent, role=Role.PROVINCE_OFFICER
+        )
+    _more_lines(world, decision, 1)
+    c = client_for(world.users[who])
+    urls = [f"{_url('money')}?nam=2020", _url("decision", decision.pk)]
+    few: dict[str, int] = {}
+    for url in urls:
+        assert c.get(url).status_code == 200  # warm: sessions, caches
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        few[url] = len(queries)
+    _more_lines(world, decision, 27)
+    assert Allocation.objects.filter(decision=decision).count() == 30
+    for url in urls:
+        with django_assert_max_num_queries(few[url]):
+            r = c.get(url)
+        assert r.status_code == 200
+    assert "Xã Thử 25" in text(r) or who == "da"  # the decision page shows the new lines
+
+
 # --- writing through the pages -------------------------------------------------------------------
 def _line_post(world: World, amount: str = "1.250.000") -> dict[str, str]:
     return {
@@ -262,6 +325,53 @@ def test_editing_and_removing_a_line(
     Disbursement.objects.filter(allocation=dd).delete()  # a line with no money can go
     assert c.post(_url("allocation_edit", dd.pk), {"xoa": "1"}).status_code == 302
     assert not Allocation.objects.filter(pk=dd.pk).exists()
+
+
+def test_money_once_moved_stays_put_through_the_pages(
+    world: World, money: dict[str, Any], unchanged: Callable[..., Any]
+) -> None:
+    decision, da = money["decision"], money["da"]
+    c = client_for(world.users["district"])
+    url = _url("allocation_edit", da.pk)
+    assert "chỉ sửa được số tiền" in text(c.get(url))  # the page says so before one tries
+    heading = {
+        "unit": str(world.district.pk),
+        "number": decision.number,
+        "date": "16/04/2020",  # the first disbursement was on 15/04/2020
+        "issuer": decision.issuer,
+        "title": decision.title,
+        "year": "2020",
+        "programme_id": decision.programme_id,
+    }
+    with unchanged(*MONEY):
+        moved = c.post(url, {**_line_post(world, "500.000.000"), "commune": str(world.dak_duc.pk)})
+        assert moved.status_code == 400
+        assert "không đổi được xã, hạng mục, nguồn vốn" in text(moved)
+        late = c.post(_url("decision_edit", decision.pk), heading)
+        assert late.status_code == 400
+        assert "15/04/2020" in text(late) and "16/04/2020" in text(late)
+        early = c.post(
+            _url("settlement_new", decision.pk),
+            {"line": str(da.pk), "on": "01/04/2020", "amount": "10.000.000"},
+        )
+        assert early.status_code == 400
+        assert "đến ngày 01/04/2020 đã quyết toán 10.000.000 đ nhưng mới giải ngân 0 đ" in text(
+            early
+        )
+    english = client_for(world.users["district"], "en").post(url, _line_post(world, "500.000.000"))
+    assert english.status_code == 400 and "cannot change (only its amount can)" in text(english)
+    assert "only its amount can change" in text(english)  # the notice, translated
+
+
+def test_money_page_shows_money_settled_before_it_was_disbursed(
+    world: World, money: dict[str, Any]
+) -> None:
+    # written around the services: settled on 01/08/2020, disbursed on 03/08/2020
+    Settlement.objects.create(allocation=money["dd"], on=dt.date(2020, 8, 1), amount=5_000_000)
+    page = text(client_for(world.users["finance"]).get(_url("money"), {"nam": 2020}))
+    assert "đến ngày 01/08/2020 đã quyết toán 5.000.000 đ nhưng mới giải ngân 0 đ" in page
+    d = client_for(world.users["finance"]).get(_url("decision", money["decision"].pk))
+    assert re.search(rf'data-line="{money["dd"].pk}" class="finding-error"', d.content.decode())
 
 
 def test_decision_new_and_edit(world: World, unchanged: Callable[..., Any]) -> None:

@@ -5,8 +5,9 @@ a commune or a project, part of it is **disbursed** (giải ngân), and what was
 **settled** (quyết toán). Each step can never exceed the one before it, at every level it is
 recorded at: :func:`check_chain` checks lines that carry all three amounts, and
 :func:`rollup` first brings entries recorded at different levels to one level (see its
-docstring). Every problem is a :class:`Finding` with a stable ``code``, both languages and
-the amounts.
+docstring); :func:`check_dated_chain` checks the chain day by day (nothing settled before it
+was disbursed). Every problem is a :class:`Finding` with a stable ``code``, both languages
+and the amounts.
 
 The funding sources (:data:`SOURCES`) are the programme's usual budget lines, not a legal
 uncertainty, so they live here as data in code. A :class:`Quarter` is the reporting period.
@@ -316,6 +317,69 @@ def check_entries(
     if level is None:
         level = min((len(e.key) for e in entries), default=0)
     return check_chain(rollup(entries, level, labels))
+
+
+# --- the chain over time ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class Movement:
+    """Money moved on one line of the chain on one day: disbursed or settled."""
+
+    key: tuple[str, ...]
+    on: date
+    kind: Literal["disbursed", "settled"]
+    amount: int
+
+    def __post_init__(self) -> None:
+        if self.kind not in ("disbursed", "settled"):
+            what = f"«{self.kind}» không phải là giải ngân hay quyết toán"
+            raise FundsError("unknown_kind", what, f"'{self.kind}' is not disbursed or settled")
+        _check_int(self.amount, "/".join(self.key))
+
+
+def _first_dated_break(moves: list[Movement]) -> tuple[date, int, int] | None:
+    """The first day whose settlements up to it (inclusive) exceed its disbursements up to
+    it: (day, disbursed, settled), or None."""
+    ordered = sorted(moves, key=lambda m: m.on)
+    totals = {"disbursed": 0, "settled": 0}
+    for i, m in enumerate(ordered):
+        totals[m.kind] += m.amount
+        day_over = i + 1 == len(ordered) or ordered[i + 1].on != m.on
+        if day_over and totals["settled"] > totals["disbursed"]:
+            return m.on, totals["disbursed"], totals["settled"]
+    return None
+
+
+def check_dated_chain(
+    movements: Iterable[Movement], labels: Mapping[tuple[str, ...], str] | None = None
+) -> list[Finding]:
+    """``settled_before_disbursed`` (error), at most one per line, in the order lines appear:
+    the first day by which (inclusive) the line's settlements exceed its disbursements. A
+    line settled beyond its disbursements in total is left to :func:`check_chain`
+    (``settled_over_disbursed``): one break, one finding. Labels as in :func:`rollup`."""
+    by_key: dict[tuple[str, ...], list[Movement]] = {}
+    for m in movements:
+        by_key.setdefault(m.key, []).append(m)
+    out: list[Finding] = []
+    for key, moves in by_key.items():
+        total = sum(m.amount if m.kind == "disbursed" else -m.amount for m in moves)
+        found = _first_dated_break(moves) if total >= 0 else None
+        if found is None:
+            continue
+        day, d, s = found
+        label = (labels or {}).get(key, "/".join(key))
+        out.append(
+            Finding(
+                "settled_before_disbursed",
+                key,
+                "error",
+                f"{label}: đến ngày {day:%d/%m/%Y} đã quyết toán {_vnd(s, 'vi')} nhưng mới "
+                f"giải ngân {_vnd(d, 'vi')} (vượt {_vnd(s - d, 'vi')})",
+                f"{label}: by {day:%d/%m/%Y}, {_vnd(s, 'en')} was settled but only "
+                f"{_vnd(d, 'en')} disbursed ({_vnd(s - d, 'en')} over)",
+                {"disbursed": d, "settled": s, "excess": s - d},
+            )
+        )
+    return out
 
 
 # --- fund balance at approval -----------------------------------------------------------------

@@ -6,6 +6,11 @@ entries (``core.support.funds.MoneyEntry`` for ``money_tables``).
 Scope: a line is visible to users who see the decision's issuing unit (they see every line
 and the totals) and to users of the line's commune (they see that commune's lines only, so
 no total of the decision: a total minus one's own lines would reveal the others').
+
+Rights over many units or lines at once (``issuing_units``, ``spendable``, ``whole_decisions``)
+are read in one scoped query plus the organisation queries (``_acting_q``), never unit by unit
+nor line by line: they are ``access.can_manage_decision``, ``can_spend`` and ``sees_whole`` in
+bulk, and ``tests/web/support/test_money.py`` checks that they agree with them.
 """
 
 from __future__ import annotations
@@ -17,33 +22,46 @@ from datetime import date
 from functools import cache
 from typing import TYPE_CHECKING, Literal
 
-from django.db.models import BigIntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    BigIntegerField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
-from giamngheo.accounts.access import can_view_unit, unit_scope_q, visible_units
+from giamngheo.accounts.access import can_view_unit, manage_scope_q, unit_scope_q, visible_units
 from giamngheo.core.support.funds import (
     SOURCES,
     ChainLine,
     Finding,
     MoneyEntry,
+    Movement,
     Quarter,
     check_chain,
+    check_dated_chain,
     quarter_of,
     source_label,
 )
 from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.support.access import (
-    can_manage_decision,
-    can_spend,
     decisions_q,
     is_superuser,
+    org_ids,
+    served_q,
     visible_projects,
 )
 from giamngheo.support.models import (
     Allocation,
     AllocationDecision,
     Disbursement,
+    Organisation,
+    OrgKind,
     Project,
     Settlement,
 )
@@ -125,6 +143,54 @@ def sees_whole(user: AnyUser, decision: AllocationDecision) -> bool:
     return is_superuser(user) or can_view_unit(user, decision.unit)
 
 
+def whole_decisions(user: AnyUser, decisions: Iterable[AllocationDecision]) -> set[int]:
+    """The pks of the decisions the user sees whole (``sees_whole``), in one query."""
+    found = list(decisions)
+    if is_superuser(user):
+        return {d.pk for d in found}
+    units = {d.unit_id for d in found}
+    seen = set(
+        AdminUnit.objects.filter(pk__in=units)
+        .filter(unit_scope_q(user, "pk"))
+        .values_list("pk", flat=True)
+    )
+    return {d.pk for d in found if d.unit_id in seen}
+
+
+# --- rights in bulk ----------------------------------------------------------------------------
+def _below_q(pk: int | OuterRef) -> Q:
+    """Q on ``AdminUnit``: the units strictly below ``pk`` (the tree is four levels deep, as
+    ``geo.models.descendants_q``; ``pk`` may be an ``OuterRef``)."""
+    return Q(parent_id=pk) | Q(parent__parent_id=pk) | Q(parent__parent__parent_id=pk)
+
+
+def _served_q(org: Organisation) -> Q:
+    """Q on ``AdminUnit``: the units ``org`` acts for (``access.serves_unit`` in SQL, villages
+    aside): at or below its unit, a commune it serves (``access.served_q``) or a unit above the
+    communes each of whose communes it serves."""
+    served = served_q(org)  # one query: the communes it lists
+    unserved = AdminUnit.objects.filter(level=Level.COMMUNE).exclude(served)
+    all_served = Q(~Exists(unserved.filter(_below_q(OuterRef("pk")))))
+    above = ~Q(level__in=(Level.COMMUNE, Level.VILLAGE)) & all_served
+    inside = Q(pk=org.unit_id) | _below_q(org.unit_id)
+    return inside & ((Q(level=Level.COMMUNE) & served) | above)
+
+
+def _acting_q(user: AnyUser) -> Q:
+    """Q on ``AdminUnit`` (not for a superuser): the units whose decisions the user manages
+    and whose lines it spends (``access.can_manage_decision``; ``can_spend`` for a commune):
+    as an officer (``accounts.access.manage_scope_q``) or as a member of a finance
+    organisation serving the unit (``access.member_of_kind``). Built with the user's
+    memberships (``access.org_ids``, cached), one organisation query and one per finance
+    organisation for the communes it lists; the Q then runs as one query."""
+    q = manage_scope_q(user, "pk")
+    ids = org_ids(user)
+    if ids:
+        for org in Organisation.objects.filter(pk__in=ids, kind=OrgKind.FINANCE).order_by("pk"):
+            q |= _served_q(org)
+    return q
+
+
 def lines_q(user: AnyUser) -> Q:
     """Q on ``Allocation``: the lines the user may see."""
     if is_superuser(user):
@@ -140,16 +206,15 @@ def budget_years(user: AnyUser) -> list[int]:
 
 def issuing_units(user: AnyUser) -> list[AdminUnit]:
     """The units the user may issue an allocation decision for (``can_manage_decision``):
-    provinces and districts for a superuser, else its unit and the units below it (no
-    villages)."""
+    provinces and districts for a superuser, else those of its unit and the units below it
+    (no villages) it acts for (``_acting_q``), in one query."""
     units = visible_units(user)
     if is_superuser(user):
         units = units.filter(level__in=(Level.PROVINCE, Level.DISTRICT))
     else:
-        units = units.exclude(level=Level.VILLAGE)
+        units = units.exclude(level=Level.VILLAGE).filter(_acting_q(user))
     order: dict[str, int] = {Level.PROVINCE: 0, Level.DISTRICT: 1, Level.COMMUNE: 2}
-    found = [u for u in units if can_manage_decision(user, AllocationDecision(unit=u))]
-    return sorted(found, key=lambda u: (order.get(u.level, 3), u.name_key, u.pk))
+    return sorted(units, key=lambda u: (order.get(u.level, 3), u.name_key, u.pk))
 
 
 def line_communes(decision: AllocationDecision) -> list[AdminUnit]:
@@ -225,8 +290,17 @@ def line_for(user: AnyUser, pk: int) -> LineRow | None:
 
 
 def spendable(user: AnyUser, rows: Iterable[LineRow]) -> list[LineRow]:
-    """The rows whose disbursements and settlements the user may record (``can_spend``)."""
-    return [r for r in rows if can_spend(user, r.line)]
+    """The rows whose disbursements and settlements the user may record (``can_spend``: the
+    decision's managers; for a commune's line also its officers and the members of a finance
+    organisation serving it), in one query (``_acting_q``)."""
+    found = list(rows)
+    if is_superuser(user) or not found:
+        return found
+    units = {r.line.decision.unit_id for r in found}
+    units |= {r.line.commune_id for r in found if r.line.commune_id is not None}
+    acting = AdminUnit.objects.filter(pk__in=units).filter(_acting_q(user))
+    ok = set(acting.values_list("pk", flat=True))
+    return [r for r in found if r.line.decision.unit_id in ok or r.line.commune_id in ok]
 
 
 def line_movements(
@@ -334,10 +408,37 @@ def chain_lines(rows: Iterable[LineRow], level: ChainLevel, lang: Lang = "vi") -
     return [ChainLine(key, labels[key], *amounts) for key, amounts in sums.items()]
 
 
+def _movements(rows: Sequence[LineRow]) -> list[Movement]:
+    """The rows' disbursements and settlements summed per line and day, keyed as the line's
+    chain line (``("line", pk)``)."""
+    ids = [r.line.pk for r in rows]
+    out: list[Movement] = []
+    for model, kind in ((Disbursement, "disbursed"), (Settlement, "settled")):
+        for start in range(0, len(ids), 500):  # few parameters per query, for SQLite too
+            sums = (
+                model.objects.filter(allocation_id__in=ids[start : start + 500])
+                .order_by()
+                .values("allocation_id", "on")
+                .annotate(total=Sum("amount"))
+                .values_list("allocation_id", "on", "total")
+            )
+            out += [Movement(("line", str(pk)), on, kind, int(t)) for pk, on, t in sums]  # type: ignore[arg-type]
+    return out
+
+
 def chain_findings(rows: Sequence[LineRow], lang: Lang = "vi") -> dict[ChainLevel, list[Finding]]:
     """``check_chain`` of the rows at each level (line, commune × source, node × source): a
-    line breaks on its own; a commune or a node breaks when its lines together do."""
-    return {level: check_chain(chain_lines(rows, level, lang)) for level in CHAIN_LEVELS}
+    line breaks on its own; a commune or a node breaks when its lines together do. A line
+    also breaks when money was settled before it was disbursed (``check_dated_chain``:
+    ``settled_before_disbursed``)."""
+    found: dict[ChainLevel, list[Finding]] = {}
+    for level in CHAIN_LEVELS:
+        lines = chain_lines(rows, level, lang)
+        found[level] = check_chain(lines)
+        if level == "line" and rows:
+            labels = {line.key: line.label for line in lines}
+            found[level] += check_dated_chain(_movements(rows), labels)
+    return found
 
 
 # --- the report --------------------------------------------------------------------------------
@@ -357,7 +458,8 @@ def _allocation_quarter(on: date, year: int) -> Quarter:
     return Quarter(year, 1) if on.year < year else quarter_of(on)
 
 
-def _place_key(unit: AdminUnit) -> str:
+def place_key(unit: AdminUnit) -> str:
+    """A place's key in the report (``MoneyEntry.commune``): its code, else its pk."""
     return unit.code or str(unit.pk)
 
 
@@ -376,7 +478,7 @@ def money_report(user: AnyUser, year: int, lang: Lang = "vi") -> MoneyReport:
     by_pk: dict[int, tuple[str, str, str]] = {}
     for a in lines:
         place = a.commune or a.decision.unit
-        key = _place_key(place)
+        key = place_key(place)
         places[key] = place
         nodes.setdefault(a.node_code, a.decision.programme_id)
         by_pk[a.pk] = (a.source, a.node_code, key)

@@ -6,21 +6,26 @@ disbursements and settlements of a line also by the officers of the line's commu
 (``can_spend``). Every write is audited (``support_decision_create`` …).
 
 The chain allocated ≥ disbursed ≥ settled holds for every line written here: a disbursement
-beyond what is left of the line, a settlement beyond what was disbursed, and a line lowered
-(or removed) below what was already disbursed are refused (codes ``chain_break`` and
-``below_disbursed``). Data can still break the chain when lines are lowered through the admin
-or imported; the money page shows those as findings of ``check_chain`` over what is stored.
+beyond what is left of the line, a settlement beyond what was disbursed, or dated before the
+money it settles was disbursed (``check_dated_chain``), and a line lowered (or removed) below
+what was already disbursed are refused (codes ``chain_break`` and ``below_disbursed``). Money
+once moved stays where it was moved: a line with disbursements or settlements keeps its
+commune, project, programme node and source, its decision its programme and (for money kept
+at the issuing unit) its unit (``line_in_use``), and the decision is dated no later than its
+first movement (``after_movements``). Data can still break the chain when lines are lowered
+through the admin or imported; the money page shows those as findings over what is stored.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import TYPE_CHECKING, TypeVar
 
 from django.db import transaction
 from django.db.models import Sum
 
-from giamngheo.core.support.funds import SOURCES, source_label
+from giamngheo.core.support.funds import SOURCES, Movement, check_dated_chain, source_label
 from giamngheo.core.support.money import format_vnd
 from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
 from giamngheo.geo.models import AdminUnit, Level
@@ -125,14 +130,24 @@ def _values(obj: object, fields: tuple[str, ...]) -> dict[str, object]:
 
 
 def _check_lines_fit(decision: AllocationDecision) -> None:
-    """A changed unit or programme must still hold every line of the decision."""
+    """A changed unit or programme must still hold every line of the decision (its node, its
+    commune, its project)."""
     names = _node_codes(decision.programme_id)
-    for line in decision.lines.select_related("commune"):
+    for line in decision.lines.select_related("commune", "project"):
         if line.node_code not in names:
             raise refuse(
                 f"Dòng phân bổ {line.node_code} không có trong chương trình mới",
                 f"line {line.node_code} is not in the new programme",
                 "node_not_in_programme",
+            )
+        project = line.project
+        if project is not None and project.programme_id != decision.programme_id:
+            raise refuse(
+                f"Dự án «{project.name}» của dòng {line.node_code} thuộc chương trình "
+                f"{project.programme_id}, không phải {decision.programme_id}",
+                f"project '{project.name}' of line {line.node_code} is in programme "
+                f"{project.programme_id}, not {decision.programme_id}",
+                "project_node_mismatch",
             )
         if line.commune is not None and not line.commune.is_descendant_of(decision.unit):
             raise refuse(
@@ -176,11 +191,79 @@ def decision_update(
     if not diff:
         return decision
     with transaction.atomic():
+        # the lines' movement writers lock the decision's row too: they take turns with this
+        AllocationDecision.objects.select_for_update().filter(pk=decision.pk).first()
+        _check_money_follows(decision, changed)
         for name in DECISION_FIELDS:
             setattr(decision, name, after[name])
         decision.save()
         log(actor, "decision_update", decision, **diff)
     return decision
+
+
+def _first_movement(decision: AllocationDecision, **only: object) -> LineMovement | None:
+    """The decision's earliest disbursement or settlement (a disbursement first on a tie),
+    with its line, among the lines matching ``only``."""
+    found: list[LineMovement] = []
+    for model in (Disbursement, Settlement):
+        first = (
+            model.objects.filter(allocation__decision=decision, **only)
+            .select_related("allocation__decision__unit", "allocation__commune")
+            .order_by("on", "pk")
+            .first()
+        )
+        if first is not None:
+            found.append(first)
+    return min(found, key=lambda m: m.on, default=None)
+
+
+def _check_money_follows(decision: AllocationDecision, changed: AllocationDecision) -> None:
+    """A decision with money moved on its lines is dated no later than the first movement
+    (``after_movements``), keeps its programme (its lines' nodes are the programme's) and,
+    when a line kept at the issuing unit moved money, its unit (``line_in_use``); a changed
+    unit is otherwise checked by ``_check_lines_fit`` (each commune stays under it)."""
+    moved = (changed.date, changed.programme_id, changed.unit_id)
+    if moved == (decision.date, decision.programme_id, decision.unit_id):
+        return  # a heading's words only: stored data, right or wrong, is not the change's
+    first = _first_movement(decision)
+    if first is None:
+        return
+    line = first.allocation
+    name_vi, name_en = _line_name(line)
+    if changed.date != decision.date and changed.date > first.on:
+        kind_vi, kind_en = (
+            ("giải ngân", "disbursed")
+            if isinstance(first, Disbursement)
+            else ("quyết toán", "settled")
+        )
+        raise refuse(
+            f"Dòng {name_vi} đã {kind_vi} {_vnd(first.amount)[0]} ngày {first.on:%d/%m/%Y}: "
+            f"ngày ban hành quyết định ({changed.date:%d/%m/%Y}) không được sau ngày đó",
+            f"line {name_en}: {_vnd(first.amount)[1]} was {kind_en} on {first.on:%d/%m/%Y}; "
+            f"the decision's date ({changed.date:%d/%m/%Y}) cannot be later than that",
+            "after_movements",
+        )
+    if changed.programme_id != decision.programme_id:
+        what_vi, what_en = _moved_words(*_spent(line))
+        raise refuse(
+            f"Dòng {name_vi} {what_vi}: không đổi được chương trình của quyết định",
+            f"line {name_en}: {what_en}; the decision's programme cannot change",
+            "line_in_use",
+        )
+    kept = None
+    if changed.unit_id != decision.unit_id:
+        kept = _first_movement(decision, allocation__commune__isnull=True)
+    if kept is not None:
+        line = kept.allocation
+        name_vi, name_en = _line_name(line)
+        what_vi, what_en = _moved_words(*_spent(line))
+        raise refuse(
+            f"Dòng {name_vi} (giữ lại ở {decision.unit.name}) {what_vi}: không chuyển quyết "
+            f"định sang đơn vị khác được",
+            f"line {name_en} (kept at {decision.unit.name}): {what_en}; the decision cannot "
+            f"move to another unit",
+            "line_in_use",
+        )
 
 
 # --- lines -------------------------------------------------------------------------------------
@@ -248,6 +331,43 @@ def _check_project(
             f"project '{project.name}' does not cover {commune.name}",
             "project_commune",
         )
+
+
+#: What places a line's money (field → its name in both languages): fixed once money moved.
+_LINE_PLACE = {
+    "commune": ("xã", "commune"),
+    "project": ("dự án", "project"),
+    "node_code": ("hạng mục", "programme node"),
+    "source": ("nguồn vốn", "source"),
+}
+
+
+def _moved_words(disbursed: int, settled: int) -> tuple[str, str]:
+    """What moved on a line: "đã giải ngân … và quyết toán …" / "… disbursed and … settled"."""
+    vi = [f"giải ngân {_vnd(disbursed)[0]}"] if disbursed else []
+    en = [f"{_vnd(disbursed)[1]} disbursed"] if disbursed else []
+    if settled:
+        vi.append(f"quyết toán {_vnd(settled)[0]}")
+        en.append(f"{_vnd(settled)[1]} settled")
+    return "đã " + " và ".join(vi), " and ".join(en)
+
+
+def _keep_place(
+    line: Allocation, fields: Mapping[str, object], disbursed: int, settled: int
+) -> None:
+    """A line money moved on keeps its place (``line_in_use``): only its amount changes."""
+    moved = [k for k in _LINE_PLACE if getattr(line, k) != fields[k]]
+    if not moved or not (disbursed or settled):
+        return
+    name_vi, name_en = _line_name(line)
+    what_vi, what_en = _moved_words(disbursed, settled)
+    raise refuse(
+        f"Dòng {name_vi} {what_vi}: không đổi được "
+        f"{', '.join(_LINE_PLACE[k][0] for k in moved)} của dòng (chỉ sửa được số tiền)",
+        f"line {name_en}: {what_en}; its {', '.join(_LINE_PLACE[k][1] for k in moved)} "
+        f"cannot change (only its amount can)",
+        "line_in_use",
+    )
 
 
 def _spent(allocation: Allocation) -> tuple[int, int]:
@@ -323,7 +443,8 @@ def allocation_update(
     source: str,
     amount: int,
 ) -> Allocation:
-    """Change a line; never below what was already disbursed from it (``below_disbursed``)."""
+    """Change a line; never below what was already disbursed from it (``below_disbursed``),
+    and once money moved on it only its amount (``line_in_use``)."""
     require(can_manage_decision(actor, allocation.decision), *_NO_RIGHT)
     fields = {
         "commune": commune,
@@ -337,6 +458,7 @@ def allocation_update(
         line = _locked(allocation)
         disbursed, settled = _spent(line)
         _below(disbursed, settled, amount, removing=False)
+        _keep_place(line, fields, disbursed, settled)
         diff = {k: [getattr(line, k), v] for k, v in fields.items() if getattr(line, k) != v}
         if not diff:
             return line
@@ -365,14 +487,16 @@ def allocation_remove(actor: AnyUser, allocation: Allocation) -> None:
 
 
 # --- disbursements and settlements -------------------------------------------------------------
-def _check_movement(allocation: Allocation, on: date, amount: int) -> None:
+def _check_movement(line: Allocation, on: date, amount: int) -> None:
+    """A positive amount, not dated before the decision (of the locked ``line``: a decision
+    re-dated meanwhile is read as it now is)."""
     if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
         raise refuse(
             "Số tiền phải là số đồng dương",
             "the amount must be a positive number of đồng",
             "amount_not_positive",
         )
-    decided = allocation.decision.date
+    decided = line.decision.date
     if on < decided:
         raise refuse(
             f"Ngày {on:%d/%m/%Y} trước ngày quyết định phân bổ ({decided:%d/%m/%Y})",
@@ -408,11 +532,13 @@ def disbursement_record(
     actor: AnyUser, allocation: Allocation, *, on: date, amount: int, reference: str = ""
 ) -> Disbursement:
     """Money paid out of the line on ``on`` (its quarter follows); refused (``chain_break``)
-    when it would take the line's disbursements beyond its allocation."""
+    when it would take the line's disbursements beyond its allocation. Its date needs no
+    check against the line's settlements: a disbursement only raises what was disbursed by
+    each day from its own on, so it never makes an earlier settlement exceed it."""
     require(can_spend(actor, allocation), *_NO_SPEND)
-    _check_movement(allocation, on, amount)
     with transaction.atomic():
         line = _locked(allocation)
+        _check_movement(line, on, amount)
         disbursed, _settled = _spent(line)
         if disbursed + amount > line.amount:
             left = line.amount - disbursed
@@ -433,11 +559,12 @@ def settlement_record(
     actor: AnyUser, allocation: Allocation, *, on: date, amount: int, reference: str = ""
 ) -> Settlement:
     """The settled amount of the line (quyết toán); refused (``chain_break``) when it would
-    take the line's settlements beyond what was disbursed from it."""
+    take the line's settlements beyond what was disbursed from it, in total or by any day
+    from ``on`` (``_check_dated``)."""
     require(can_spend(actor, allocation), *_NO_SPEND)
-    _check_movement(allocation, on, amount)
     with transaction.atomic():
         line = _locked(allocation)
+        _check_movement(line, on, amount)
         disbursed, settled = _spent(line)
         if settled + amount > disbursed:
             left = disbursed - settled
@@ -450,5 +577,32 @@ def settlement_record(
                 f"settled, only {_vnd(left)[1]} left; {_vnd(amount)[1]} cannot be settled",
                 "chain_break",
             )
+        _check_dated(line, on, amount)
         made = _move(Settlement, actor, line, on=on, amount=amount, reference=reference)
     return made
+
+
+def _check_dated(line: Allocation, on: date, amount: int) -> None:
+    """With ``amount`` settled on ``on``, what was settled by each day from ``on`` (inclusive)
+    stays within what was disbursed by that day (``core.support.funds.check_dated_chain``).
+    What moved before ``on`` counts as of ``on``: a break of stored data healed by then is
+    not this settlement's."""
+    key = ("line", str(line.pk))
+    before: dict[str, int] = {"disbursed": 0, "settled": 0}
+    moves = [Movement(key, on, "settled", amount)]
+    for kind, model in (("disbursed", Disbursement), ("settled", Settlement)):
+        for m in model._default_manager.filter(allocation=line).only("on", "amount"):
+            if m.on < on:
+                before[kind] += m.amount
+            else:
+                moves.append(Movement(key, m.on, kind, m.amount))  # type: ignore[arg-type]
+    moves += [Movement(key, on, kind, total) for kind, total in before.items()]  # type: ignore[arg-type]
+    name_vi, name_en = _line_name(line)
+    found_vi = check_dated_chain(moves, {key: f"Dòng {name_vi}"})
+    if found_vi:
+        (found_en,) = check_dated_chain(moves, {key: f"line {name_en}"})
+        raise refuse(
+            f"{found_vi[0].message_vi}; không quyết toán được {_vnd(amount)[0]} ngày {on:%d/%m/%Y}",
+            f"{found_en.message_en}; {_vnd(amount)[1]} cannot be settled on {on:%d/%m/%Y}",
+            "chain_break",
+        )

@@ -122,10 +122,9 @@ def money_view(request: HttpRequest) -> HttpResponse:
     year = _year(request, years)
     rows = sel.year_lines(user, year)
     per_decision = sel.decision_totals(rows)
-    decisions = [
-        {"d": d, "t": per_decision.get(d.pk), "whole": sel.sees_whole(user, d)}
-        for d in sel.visible_decisions(user).filter(year=year).order_by("-date", "number", "pk")
-    ]
+    found = list(sel.visible_decisions(user).filter(year=year).order_by("-date", "number", "pk"))
+    whole = sel.whole_decisions(user, found)
+    decisions = [{"d": d, "t": per_decision.get(d.pk), "whole": d.pk in whole} for d in found]
     context = {
         "year": year,
         "years": sorted({*years, year}, reverse=True),
