@@ -2,11 +2,13 @@
 
     .venv/bin/python tools/build_document_templates.py [OUTPUT_DIR]
 
-Writes minutes.docx, posting_list.docx, decision.docx, certificate.docx, refusal.docx and
-monthly_report.docx into ``src/giamngheo/core/documents/templates/`` (or OUTPUT_DIR). The
-script documents how the templates were made; after that the templates are *files*: an
-officer's IT person edits them in Word (wording, spacing, a unit's own legal text) and this
-script is not run again unless the layout is rebuilt from scratch.
+Writes minutes.docx, posting_list.docx, decision.docx, certificate.docx, refusal.docx,
+monthly_report.docx and handover.docx into ``src/giamngheo/core/documents/templates/`` (or
+OUTPUT_DIR). The script documents how the templates were made; after that the templates are
+*files*: an officer's IT person edits them in Word (wording, spacing, a unit's own legal
+text) and this script is not run again unless the layout is rebuilt from scratch (or to add
+a template: write the others to a scratch folder and copy the new one, leaving the edited
+ones alone).
 
 Layout (Nghị định 30/2020/NĐ-CP, Phụ lục I): A4, margins top 20 mm, bottom 20 mm, left
 30 mm, right 15 mm; Times New Roman 13 pt; the heading as a borderless two-column table
@@ -736,6 +738,75 @@ def monthly_report() -> DocxDocument:
     return doc
 
 
+def signers_row(doc: DocxDocument, keys: Sequence[str], widths: Sequence[float]) -> None:
+    """Signers side by side in one borderless row (never split across pages): two heading
+    lines (bold), the hint (italic), the room to sign, the name. Each signer ``s`` gives
+    ``s.line1``, ``s.line2``, ``s.hint`` and ``s.name`` (all empty: an empty column); every
+    line is printed even when empty, so the names stay level."""
+    t = table(doc, widths, 1, borders=False, center=False, cell_margin=1)
+    for col, key in enumerate(keys):
+        cell = t.cell(0, col)
+        para(cell, [(f"{{{{ {key}.line1 }}}}", "b")], align=C, size=11)
+        para(cell, [(f"{{{{ {key}.line2 }}}}", "b")], align=C, size=11)
+        para(cell, [(f"{{{{ {key}.hint }}}}", "i")], align=C, size=10)
+        for _ in range(3):
+            blank(cell, size=11)
+        para(cell, [(f"{{{{ {key}.name }}}}", "b")], align=C, size=12)
+
+
+def handover() -> DocxDocument:
+    """Danh sách hộ nhận hỗ trợ kiêm biên bản giao nhận (A4 portrait: 20 households and the
+    signatures fit one page; the table's heading repeats on the next pages)."""
+    doc = new_document()
+    heading(doc)
+    title(doc, [("DANH SÁCH HỘ NHẬN HỖ TRỢ", "b"), ("KIÊM BIÊN BẢN GIAO NHẬN", "b")], before=9)
+    para(doc, [("Dự án: {{ project }}", "b")], align=C, size=13)
+    para(doc, [("{{ where }}", "i")], align=C, size=13, after=6)
+    tag(doc, "{%p if approval %}")
+    body(doc, [("Căn cứ {{ approval }} về việc phê duyệt dự án;", "i")], before=0, after=0)
+    tag(doc, "{%p endif %}")
+    body(
+        doc,
+        "Hôm nay, ngày {{ day }}, tại {{ place }}, {{ giver }} giao hỗ trợ cho các hộ có tên "
+        "dưới đây:",
+        before=0,
+        after=6,
+    )
+    widths = [10, 15, 37, 20, 29, 15, 22, 17]
+    t = table(doc, widths, 5, borders=True, cell_margin=1.0)
+    cells_text(
+        t,
+        0,
+        [
+            "STT",
+            "Mã hộ",
+            "Họ và tên chủ hộ",
+            "Thôn",
+            "Nội dung hỗ trợ",
+            "Số lượng",
+            "Giá trị (đồng)",
+            "Ký nhận",
+        ],
+        size=11,
+        style="b",
+    )
+    heading_row(t, 0)
+    fields = ["no", "code", "head_name", "village", "item", "quantity", "value"]
+    # the last column ("Ký nhận") stays empty: the household signs there
+    loop_rows(t, 1, "r in rows", [f"r.{f}" for f in fields], [C, C, L, L, L, C, R], size=11)
+    t.cell(4, 0).merge(t.cell(4, 5))
+    cells_text(t, 4, ["Tổng cộng: {{ households }} hộ"], size=11, style="b")
+    para(t.cell(4, 6), [("{{ total }}", "b")], align=R, size=11)
+    t.cell(4, 6).vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    body(doc, [("Bằng chữ: {{ total_in_words }}./.", "i")], before=3, after=6, first_line=0)
+    signers_row(
+        doc,
+        ["preparer", "village_signer", "giver_signer", "commune_signer"],
+        [35, 35, 47.5, 47.5],
+    )
+    return doc
+
+
 TEMPLATES = {
     "minutes.docx": minutes,
     "posting_list.docx": posting_list,
@@ -743,6 +814,7 @@ TEMPLATES = {
     "certificate.docx": certificate,
     "refusal.docx": refusal,
     "monthly_report.docx": monthly_report,
+    "handover.docx": handover,
 }
 
 

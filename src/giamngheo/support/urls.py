@@ -2,6 +2,7 @@
 
 from giamngheo.support.views import (
     credit,
+    documents,
     escape,
     home,
     money,
@@ -20,4 +21,5 @@ urlpatterns = [
     *money.urlpatterns,
     *credit.urlpatterns,
     *escape.urlpatterns,
+    *documents.urlpatterns,
 ]

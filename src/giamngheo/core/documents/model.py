@@ -7,11 +7,13 @@ diacritics; the legal bases in particular are *versioned text given by the calle
 2022–2025 bases cite NĐ 07/2021 and QĐ 24/2021, later ones other texts).
 
 Derived figures (the minutes' agreement percentage and result, the decision's counts, the
-report's totals) are properties, never fields, so they cannot contradict the rows.
+report's totals, the handover's total and its amount in words) are properties, never fields,
+so they cannot contradict the rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -267,6 +269,68 @@ class MonthlyReport:
         )
 
 
+# --- 7. Handover list of a support project -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandoverRow:
+    """One thing handed to one household (a line of the support ledger)."""
+
+    code: str
+    head_name: str
+    village: str
+    item: str  # "Bò cái sinh sản"
+    quantity: int
+    unit_label: str  # "con", "cây", "kg"; "" when the item has no unit
+    value: int  # whole đồng
+
+
+@dataclass(frozen=True)
+class Handover:
+    """Danh sách hộ nhận hỗ trợ kiêm biên bản giao nhận: what a project handed to the
+    households of one commune (one village, or several) on one day, each household signing
+    for it in the "Ký nhận" column.
+
+    ``in_words`` writes an amount in Vietnamese words; the caller passes
+    ``giamngheo.core.support.money.amount_in_words`` (this package sits below the support
+    rules in the core's layers and cannot import it), so the printed words are always those of
+    ``total``, which the rows give."""
+
+    head: Head  # superior "UBND HUYỆN NGỌC HỒI", issuer "PHÒNG NÔNG NGHIỆP VÀ PTNT"; symbol ""
+    project: str  # "Mô hình nuôi bò sinh sản Đắk Ang 2020"
+    approval: str  # "Quyết định số 15/QĐ-UBND ngày 20/01/2020 của UBND huyện Ngọc Hồi"; ""
+    giver: str  # "Phòng Nông nghiệp và Phát triển nông thôn huyện Ngọc Hồi"
+    commune: str  # "Đắk Ang"
+    village: str | None  # "Thôn Ngọc Tụ"; None when the list spans the commune's villages
+    delivered_on: date
+    place: str  # "Nhà văn hóa thôn Ngọc Tụ"
+    rows: tuple[HandoverRow, ...]
+    in_words: Callable[[int], str]
+    giver_signer: Signer  # authority "ĐẠI DIỆN ĐƠN VỊ CẤP", title "PHÒNG NÔNG NGHIỆP …"
+    commune_signer: Signer  # "TM. ỦY BAN NHÂN DÂN XÃ", "CHỦ TỊCH"
+    village_signer: Signer | None  # "TRƯỞNG THÔN"; None: no village head signs
+    preparer: Signer  # "NGƯỜI LẬP BIỂU"
+
+    @property
+    def total(self) -> int:
+        return sum(r.value for r in self.rows)
+
+    @property
+    def households(self) -> int:
+        """How many households signed (a household with two items counts once)."""
+        return len({r.code for r in self.rows})
+
+    @property
+    def total_in_words(self) -> str:
+        return self.in_words(self.total)
+
+
 Document = (
-    MeetingMinutes | PostingList | RecognitionDecision | Certificate | RefusalLetter | MonthlyReport
+    MeetingMinutes
+    | PostingList
+    | RecognitionDecision
+    | Certificate
+    | RefusalLetter
+    | MonthlyReport
+    | Handover
 )

@@ -27,6 +27,7 @@ from giamngheo.core.documents.model import (
     Certificate,
     DecisionRow,
     Document,
+    Handover,
     Head,
     MeetingMinutes,
     MonthlyReport,
@@ -51,6 +52,7 @@ TEMPLATE_NAMES: dict[type, str] = {
     Certificate: "certificate.docx",
     RefusalLetter: "refusal.docx",
     MonthlyReport: "monthly_report.docx",
+    Handover: "handover.docx",
 }
 
 
@@ -366,6 +368,53 @@ def _monthly(doc: MonthlyReport) -> dict[str, Any]:
     }
 
 
+def _signing(signer: Signer | None, hint: str) -> dict[str, str]:
+    """A signer of a row of signers: two heading lines (the authority and the title, or the
+    title alone on the first), the hint, the name; all empty for none."""
+    if signer is None:
+        return {"line1": "", "line2": "", "name": "", "hint": ""}
+    lines = [t for t in (signer.authority, signer.title) if t] + ["", ""]
+    return {"line1": lines[0], "line2": lines[1], "name": signer.name, "hint": hint}
+
+
+_SIGN = "(Ký, ghi rõ họ tên)"
+_SIGN_STAMP = "(Ký, ghi rõ họ tên, đóng dấu)"
+
+
+def _handover(doc: Handover) -> dict[str, Any]:
+    where = f"{doc.village}, xã {doc.commune}" if doc.village else f"Xã {doc.commune}"
+    return {
+        **_head(doc.head),
+        "project": doc.project,
+        "approval": doc.approval,
+        "giver": doc.giver,
+        "commune": doc.commune,
+        "village": doc.village or "",
+        "where": where,
+        "day": short_date(doc.delivered_on),
+        "place": doc.place,
+        "rows": [
+            {
+                "no": str(i),
+                "code": r.code,
+                "head_name": r.head_name,
+                "village": r.village,
+                "item": r.item,
+                "quantity": f"{format_int(r.quantity)} {r.unit_label}".strip(),
+                "value": format_int(r.value),
+            }
+            for i, r in enumerate(doc.rows, 1)
+        ],
+        "households": format_int(doc.households),
+        "total": format_int(doc.total),
+        "total_in_words": doc.total_in_words,
+        "preparer": _signing(doc.preparer, _SIGN),
+        "village_signer": _signing(doc.village_signer, _SIGN),
+        "giver_signer": _signing(doc.giver_signer, _SIGN_STAMP),
+        "commune_signer": _signing(doc.commune_signer, _SIGN_STAMP),
+    }
+
+
 def context(doc: Document) -> dict[str, Any]:
     """The template variables of ``doc`` (all printed text)."""
     if isinstance(doc, MeetingMinutes):
@@ -380,6 +429,8 @@ def context(doc: Document) -> dict[str, Any]:
         return _refusal(doc)
     if isinstance(doc, MonthlyReport):
         return _monthly(doc)
+    if isinstance(doc, Handover):
+        return _handover(doc)
     raise TypeError(f"not a document: {type(doc).__name__}")
 
 
@@ -483,6 +534,7 @@ PREFIXES: dict[type, str] = {
     Certificate: "giay-chung-nhan",
     RefusalLetter: "van-ban-tra-loi",
     MonthlyReport: "bao-cao-thang",
+    Handover: "bien-ban-giao-nhan",
 }
 
 
@@ -501,6 +553,8 @@ def file_name(doc: Document, ext: str) -> str:
         parts = [doc.addressee_name, doc.head.date.isoformat()]
     elif isinstance(doc, MonthlyReport):
         parts = [f"{doc.year}-{doc.month:02d}", doc.head.issuer]
+    elif isinstance(doc, Handover):
+        parts = [f"xa {doc.commune}", doc.village or "", doc.delivered_on.isoformat()]
     else:
         raise TypeError(f"not a document: {type(doc).__name__}")
     name = "-".join([PREFIXES[type(doc)], *(s for s in (slug(p) for p in parts) if s)])
