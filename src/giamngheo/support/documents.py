@@ -66,8 +66,9 @@ def bare_name(name: str) -> str:
     """A unit's name without its kind ("Đắk Ang" for "Xã Đắk Ang", "Ngọc Tụ" for "Thôn Ngọc
     Tụ"), for place lines and the village column."""
     for prefix in _KINDS:
-        if name.startswith(prefix):
-            return name[len(prefix) :]
+        rest = name[len(prefix) :]
+        if name.startswith(prefix) and not rest.isdigit():  # "Thôn 1" stays "Thôn 1"
+            return rest
     return name
 
 

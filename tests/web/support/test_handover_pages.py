@@ -247,3 +247,11 @@ def test_the_project_page_links_the_lists_once_there_are_supports(world: Any) ->
     assert f'href="{url(project)}?format=pdf"' in html
     assert f'href="{url(project)}?format=docx"' in html
     assert "tinh_trang=approved" in html
+
+
+def test_a_numbered_village_keeps_its_kind_in_the_village_column() -> None:
+    from giamngheo.support.documents import bare_name
+
+    assert bare_name("Thôn Ngọc Tụ") == "Ngọc Tụ"
+    assert bare_name("Xã Đắk Ang") == "Đắk Ang"
+    assert bare_name("Thôn 1") == "Thôn 1"  # "1" alone would say nothing
