@@ -24,8 +24,7 @@ from giamngheo.core.support.housing import (
 )
 from giamngheo.registry.models import AuditEvent, EntryReason, Household, HouseholdStatus
 from giamngheo.support.models import Housing, Support, SupportState
-from giamngheo.support.selectors.credit import households_facts
-from giamngheo.support.selectors.projects import household_facts
+from giamngheo.support.selectors.facts import household_facts, households_facts
 from giamngheo.support.services import housing as housing_service
 from giamngheo.support.services.housing import housing_add, housing_eligible, housing_step
 
@@ -393,10 +392,12 @@ def test_a_house_recorded_meanwhile_is_a_refusal_not_a_crash(
 
 
 # --- the eligible list in a few queries -----------------------------------------------------
-def test_bulk_facts_are_the_facts_of_each_household(world: World) -> None:
+def test_the_facts_of_many_households_read_at_once(world: World) -> None:
+    """``households_facts`` (which ``household_facts`` is for one) over the whole world: flags,
+    status, class history, independence, and what counts as received by the day — a ledger
+    line by its delivery date, housing under way, a type no longer in the catalogue ignored."""
     hh = world.households
     independent(hh["DA-02"], since=dt.date(2016, 1, 1), merit_member=True)
-    independent(hh["DD-02"], ethnic_minority=False, social_assistance_member=True)
     hh["DA-07"].status, hh["DA-07"].status_date = HouseholdStatus.DISSOLVED, dt.date(2020, 2, 1)
     hh["DA-07"].save()
     add_review(hh["DA-01"], 2020, "near_poor", 900_000, ("water",))
@@ -407,14 +408,35 @@ def test_bulk_facts_are_the_facts_of_each_household(world: World) -> None:
         quantity=1, unit_label="thẻ", value=700_000, source="central", on=dt.date(2020, 1, 5),
         state=SupportState.DELIVERED,
     )  # fmt: skip
+    Support.objects.create(  # planned in 2019, delivered in March 2020
+        household=hh["DA-05"], support_type="clean_water", item="Bể nước", value=3_000_000,
+        source="local", on=dt.date(2019, 12, 20), delivered_on=dt.date(2020, 3, 1),
+        state=SupportState.DELIVERED,
+    )  # fmt: skip
     Support.objects.create(
         household=hh["DA-04"], support_type="gone_from_the_catalogue", item="?", value=1,
         source="local", on=dt.date(2019, 6, 1), state=SupportState.SETTLED,
     )  # fmt: skip
     households = [Household.objects.get(pk=h.pk) for h in hh.values()]
-    for on in (dt.date(2018, 12, 1), dt.date(2020, 1, 1), dt.date(2020, 3, 2), ON.replace(2021)):
-        bulk = households_facts(households, on)
-        assert bulk == {h.pk: household_facts(h, on) for h in households}
+    early = households_facts(households, dt.date(2020, 1, 1))
+    later = households_facts(households, dt.date(2020, 4, 2))
+    assert set(early) == {h.pk for h in households}
+    assert early[hh["DA-02"].pk].merit_member
+    assert early[hh["DA-02"].pk].independent_since == dt.date(2016, 1, 1)
+    assert not early[hh["DA-07"].pk].active and early[hh["DA-06"].pk].active
+    assert [c.year for c in later[hh["DA-01"].pk].history] == [2019, 2020]
+    categories = {
+        code: (early[hh[code].pk].previous_support_categories,
+               later[hh[code].pk].previous_support_categories)
+        for code in ("DA-03", "DA-04", "DA-05", "DA-08")
+    }  # fmt: skip
+    assert categories == {
+        "DA-03": (frozenset(), frozenset({"health_insurance"})),
+        "DA-04": (frozenset(), frozenset()),
+        "DA-05": (frozenset(), frozenset({"water_sanitation"})),
+        "DA-08": (frozenset(), frozenset({"housing"})),
+    }
+    assert household_facts(hh["DA-05"], dt.date(2020, 4, 2)) == later[hh["DA-05"].pk]
     assert households_facts([], ON) == {}
 
 

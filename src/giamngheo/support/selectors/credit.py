@@ -2,9 +2,7 @@
 one household's loans, each commune's credit by programme (outstanding, borrowers, the overdue
 ratio as an exact ``Fraction``), the loan files a user may see (by the batch's scope), the
 housing register with its counts by status, the communes where a user may record housing (one
-query), and the eligibility facts of many households at once (``households_facts``: a few
-queries whatever their number, the facts ``selectors.projects.household_facts`` gives one
-household).
+query). The eligibility facts of many households at once are ``selectors.facts``'.
 
 Money is whole đồng; a ratio is a ``Fraction`` until a page writes it as a percentage.
 """
@@ -12,23 +10,19 @@ Money is whole đồng; a ratio is a ``Fraction`` until a page writes it as a pe
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from giamngheo.accounts.access import manage_scope_q, unit_scope_q
 from giamngheo.core.numbers import format_decimal, format_pct
-from giamngheo.core.support.catalog import UnknownSupportType, load_catalog
-from giamngheo.core.support.eligibility import ClassAt, HouseholdFacts
 from giamngheo.core.support.loans import load_loan_programmes
 from giamngheo.core.text import fold
-from giamngheo.registry.models import HouseholdStatus, ReviewRecord, ReviewState
 from giamngheo.support.models import (
     Housing,
     HousingStatus,
@@ -36,18 +30,13 @@ from giamngheo.support.models import (
     LoanBatch,
     Organisation,
     OrgKind,
-    Support,
 )
-from giamngheo.support.selectors.projects import RECEIVED_STATES, independent_since
 
 if TYPE_CHECKING:
     from giamngheo.accounts.access import AnyUser
     from giamngheo.geo.models import AdminUnit
     from giamngheo.registry.models import Household
 
-T = TypeVar("T")
-#: Households read per query (an ``IN`` list both databases take).
-CHUNK = 5000
 #: How a household qualifies or stands (``Eligibility.group``), as the pages name it.
 GROUP_LABELS = {
     "poor": _("Hộ nghèo"),
@@ -284,62 +273,3 @@ def housing_communes(actor: AnyUser, communes: QuerySet[AdminUnit]) -> QuerySet[
         | Q(parent__parent__parent_id__in=offices)
     )
     return communes.filter(manage_scope_q(actor, "pk") | under_office)
-
-
-# --- eligibility facts of many households ------------------------------------------------------
-#: Housing that counts as received (``selectors.projects.previous_categories``).
-_HOUSING_RECEIVED = (HousingStatus.STARTED, HousingStatus.FINISHED, HousingStatus.HANDED_OVER)
-
-
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def households_facts(households: Iterable[Household], on: date) -> dict[int, HouseholdFacts]:
-    """``selectors.projects.household_facts`` of every household, by id, in three queries a
-    chunk of households: their approved reviews (the class history), the catalogue
-    categories of the supports they received by ``on``, the housing under way or done."""
-    by_id = {h.pk: h for h in households}
-    history: dict[int, list[ClassAt]] = defaultdict(list)
-    categories: dict[int, set[str]] = defaultdict(set)
-    catalog = load_catalog()
-    for ids in _chunks(list(by_id)):
-        reviews = (
-            ReviewRecord.objects.current()
-            .filter(household_id__in=ids, state=ReviewState.APPROVED)
-            .values_list("household_id", "year", "review_date", "classification", "deprived",
-                         "standard_id")
-            .order_by("household_id", "review_date", "year", "pk")
-        )  # fmt: skip
-        for hid, year, day, cls, deprived, standard_id in reviews:
-            history[hid].append(ClassAt(year, day, cls, frozenset(deprived or ()), standard_id))
-        received = (
-            Support.objects.filter(household_id__in=ids, state__in=RECEIVED_STATES, on__lte=on)
-            .values_list("household_id", "support_type")
-            .order_by()
-            .distinct()
-        )
-        for hid, code in received:
-            try:
-                categories[hid].add(catalog.get(code).category)
-            except UnknownSupportType:
-                continue
-        housed = Housing.objects.filter(
-            household_id__in=ids, status__in=_HOUSING_RECEIVED, year__lte=on.year
-        ).values_list("household_id", flat=True)
-        for hid in housed:
-            categories[hid].add("housing")
-    return {
-        pk: HouseholdFacts(
-            household_id=pk,
-            active=h.status == HouseholdStatus.ACTIVE,
-            ethnic_minority=h.ethnic_minority,
-            merit_member=h.merit_member,
-            social_assistance_member=h.social_assistance_member,
-            independent_since=independent_since(h, history[pk]),
-            history=history[pk],
-            previous_support_categories=frozenset(categories[pk]),
-        )
-        for pk, h in by_id.items()
-    }

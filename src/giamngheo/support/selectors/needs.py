@@ -54,7 +54,8 @@ from giamngheo.support.models import (
     Recovery,
     Support,
 )
-from giamngheo.support.selectors.projects import RECEIVED_STATES, supports_received
+from giamngheo.support.selectors.facts import RECEIVED_STATES
+from giamngheo.support.selectors.projects import supports_received
 
 if TYPE_CHECKING:
     from giamngheo.accounts.access import AnyUser

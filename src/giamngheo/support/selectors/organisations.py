@@ -18,10 +18,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, Q, QuerySet, Value, When
-from django.utils import timezone
 
 from giamngheo.accounts.access import unit_scope_q
 from giamngheo.geo.models import LEVEL_DEPTH
@@ -34,6 +32,7 @@ from giamngheo.support.models import (
     TaskStatus,
     TaskUpdate,
 )
+from giamngheo.support.selectors.facts import today
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import User
@@ -42,13 +41,6 @@ if TYPE_CHECKING:
 
 #: Statuses that close a task (never overdue).
 CLOSED = (TaskStatus.DONE, TaskStatus.CANCELLED)
-
-
-def today() -> dt.date:
-    """The date due dates are measured against: ``settings.GIAMNGHEO_TODAY`` when set (the
-    demo, training), else the real local date."""
-    fixed: dt.date | None = getattr(settings, "GIAMNGHEO_TODAY", None)
-    return fixed or timezone.localdate()
 
 
 # --- organisations ---------------------------------------------------------------------------

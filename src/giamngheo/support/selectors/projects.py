@@ -11,9 +11,8 @@ capital (``relent_from``): re-lent money comes from the pool of collections, not
 The **pool** is what was collected from the project's households less what was re-lent
 (planned re-loans included, so two re-loans cannot promise the same đồng).
 
-``household_facts`` is what the eligibility rules know of a household on a day (the approved
-reviews as its class history, its flags, the categories of support it already received, the
-day it became independent); ``supports_received`` is the year's ledger as plain tuples for
+``household_facts`` (``selectors.facts``) is what the eligibility rules know of a household
+on a day; ``supports_received`` is the year's ledger as plain tuples for
 the lists of hundreds of thousands of households, dated (and ``Support.year``) by delivery.
 The project page reads ``PAGE_SIZE`` rows a page, their households and projects joined.
 """
@@ -26,17 +25,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from giamngheo.accounts.access import unit_scope_q
-from giamngheo.core.support.catalog import UnknownSupportType, load_catalog
 from giamngheo.core.support.eligibility import (
-    ClassAt,
     Eligibility,
-    HouseholdFacts,
     check,
     get_rule,
 )
@@ -53,11 +47,8 @@ from giamngheo.core.support.revolving import (
 )
 from giamngheo.core.text import fold
 from giamngheo.registry.models import (
-    EntryReason,
     Household,
     HouseholdStatus,
-    ReviewRecord,
-    ReviewState,
 )
 from giamngheo.support.access import (
     is_superuser,
@@ -71,13 +62,16 @@ from giamngheo.support.models import (
     Beneficiary,
     Collection,
     Disbursement,
-    Housing,
-    HousingStatus,
     Project,
     ProjectBudget,
     Recovery,
     Support,
     SupportState,
+)
+from giamngheo.support.selectors.facts import (
+    RECEIVED_STATES,
+    household_facts,
+    today,
 )
 
 if TYPE_CHECKING:
@@ -85,21 +79,10 @@ if TYPE_CHECKING:
     from giamngheo.geo.models import AdminUnit
     from giamngheo.support.models import Organisation
 
-#: The ledger states of what a household actually received.
-RECEIVED_STATES = (SupportState.DELIVERED, SupportState.SETTLED)
 #: States that no longer count (refused or withdrawn).
 CLOSED_STATES = (SupportState.REJECTED, SupportState.CANCELLED)
 #: Rows of the project page's tables per page.
 PAGE_SIZE = 100
-#: Housing records that count as housing already received.
-_HOUSING_RECEIVED = (HousingStatus.STARTED, HousingStatus.FINISHED, HousingStatus.HANDED_OVER)
-
-
-def today() -> date:
-    """The day capital is measured against: ``settings.GIAMNGHEO_TODAY`` when set (the demo,
-    training), else the local date."""
-    fixed: date | None = getattr(settings, "GIAMNGHEO_TODAY", None)
-    return fixed or timezone.localdate()
 
 
 # --- projects --------------------------------------------------------------------------------
@@ -212,68 +195,6 @@ def relend_source(project: Project) -> Recovery | None:
         if int(r.collected or 0) > relent[r.pk]:
             return r
     return recoveries[0]
-
-
-# --- eligibility facts -----------------------------------------------------------------------
-def class_history(household: Household) -> list[ClassAt]:
-    """The household's approved reviews (corrections replace what they correct)."""
-    rows = (
-        ReviewRecord.objects.current()
-        .filter(household=household, state=ReviewState.APPROVED)
-        .values_list("year", "review_date", "classification", "deprived", "standard_id")
-        .order_by("review_date", "year", "pk")
-    )
-    return [
-        ClassAt(year, day, cls, frozenset(deprived or ()), standard_id)
-        for year, day, cls, deprived, standard_id in rows
-    ]
-
-
-def previous_categories(household: Household, on: date) -> frozenset[str]:
-    """Catalog categories of what the household received by ``on``: delivered or settled
-    supports of the ledger, and housing under way or done (the housing register)."""
-    catalog = load_catalog()
-    by_then = Q(delivered_on__lte=on) | Q(delivered_on__isnull=True, on__lte=on)
-    types = (
-        Support.objects.filter(by_then, household=household, state__in=RECEIVED_STATES)
-        .values_list("support_type", flat=True)
-        .distinct()
-    )
-    found: set[str] = set()
-    for code in types:
-        try:
-            found.add(catalog.get(code).category)
-        except UnknownSupportType:
-            continue
-    if Housing.objects.filter(
-        household=household, status__in=_HOUSING_RECEIVED, year__lte=on.year
-    ).exists():
-        found.add("housing")
-    return frozenset(found)
-
-
-def independent_since(household: Household, history: Sequence[ClassAt]) -> date | None:
-    """Since when the household has lived on its own: a household that split off, from its
-    entry date; any other, at least since its first approved review (it was a household of
-    the registry then). None when neither is known (the rule then says so)."""
-    if household.entry_reason == EntryReason.SPLIT_OFF:
-        return household.entry_date
-    return min((c.review_date for c in history), default=None)
-
-
-def household_facts(household: Household, on: date) -> HouseholdFacts:
-    """What the eligibility rules know of ``household`` on ``on``."""
-    history = class_history(household)
-    return HouseholdFacts(
-        household_id=household.pk,
-        active=household.status == HouseholdStatus.ACTIVE,
-        ethnic_minority=household.ethnic_minority,
-        merit_member=household.merit_member,
-        social_assistance_member=household.social_assistance_member,
-        independent_since=independent_since(household, history),
-        history=history,
-        previous_support_categories=previous_categories(household, on),
-    )
 
 
 def eligibility_of(project: Project, household: Household, on: date) -> Eligibility:

@@ -6,7 +6,7 @@ the eligible list of a unit by the basis's rule, in the rule's order of priority
 The basis (rule id, limits, the grant's source) is data: ``core/support/data/housing.json``
 read by ``core.support.housing``; the eligibility rules are ``core.support.eligibility``'s,
 checked on the registry's facts as the projects check them
-(``selectors.projects.household_facts``). Every house is also a line of the household's support
+(``selectors.facts.household_facts``). Every house is also a line of the household's support
 ledger (``Support`` of type ``housing_new`` / ``housing_repair``, the grant's value and source),
 so its support history shows it: planned while the house is planned, approved once started,
 delivered when handed over, cancelled with the house. The line moves only with the house's
@@ -16,7 +16,7 @@ transaction, so a page posted twice records the step once; a house recorded by s
 the same moment is refused (``already``), not a database error.
 
 The eligible list reads only each household's review in force on the day to pick the
-candidates, then the facts of all of them at once (``selectors.credit.households_facts``).
+candidates, then the facts of all of them at once (``selectors.facts.households_facts``).
 """
 
 from __future__ import annotations
@@ -54,8 +54,7 @@ from giamngheo.support.models import (
     Support,
     SupportState,
 )
-from giamngheo.support.selectors.credit import CHUNK, households_facts
-from giamngheo.support.selectors.projects import household_facts
+from giamngheo.support.selectors.facts import CHUNK, household_facts, households_facts
 from giamngheo.support.services.common import forbid, log, refuse, require
 from giamngheo.support.services.projects import basis_of
 

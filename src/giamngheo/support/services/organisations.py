@@ -43,7 +43,7 @@ from giamngheo.support.models import (
     TaskStatus,
     TaskUpdate,
 )
-from giamngheo.support.selectors.organisations import today
+from giamngheo.support.selectors.facts import today
 from giamngheo.support.services.common import actor_id, forbid, log, refuse, require
 
 if TYPE_CHECKING:

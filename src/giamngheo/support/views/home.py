@@ -12,7 +12,8 @@ from django.views.decorators.http import require_GET
 from giamngheo.accounts.access import unit_scope_q
 from giamngheo.support.access import visible_projects
 from giamngheo.support.models import Loan, Support, SupportState
-from giamngheo.support.selectors.organisations import overdue_q, tasks_visible, today
+from giamngheo.support.selectors.facts import today
+from giamngheo.support.selectors.organisations import overdue_q, tasks_visible
 
 
 @require_GET

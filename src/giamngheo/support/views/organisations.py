@@ -35,6 +35,7 @@ from giamngheo.plans.selectors import plan_get
 from giamngheo.support import access
 from giamngheo.support.models import Organisation, Task, TaskStatus
 from giamngheo.support.selectors import organisations as sel
+from giamngheo.support.selectors.facts import today
 from giamngheo.support.services import organisations as services
 from giamngheo.support.services.common import require
 from giamngheo.support.views.common import attempt, refusals
@@ -111,7 +112,7 @@ def _seed_orgs_message(request: HttpRequest, unit: AdminUnit) -> None:
 def _org_page(
     request: HttpRequest, org: Organisation, *, status: int = 200, **extra: Any
 ) -> HttpResponse:
-    on = sel.today()
+    on = today()
     tasks = sel.organisation_tasks(request.user, org)
     context = {
         "org": org,
@@ -236,7 +237,7 @@ def organisation_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- tasks ---------------------------------------------------------------------------------------
 @require_GET
 def task_list_view(request: HttpRequest) -> HttpResponse:
-    on = sel.today()
+    on = today()
     orgs = sel.organisations_visible(request.user)
     org = _int(request.GET.get("co_quan"))
     status = request.GET.get("tinh_trang", "")
@@ -296,7 +297,7 @@ def _task_page(
         "task": task,
         "partners": task.partners.select_related("unit").order_by("name"),
         "updates": sel.task_updates(task),
-        "overdue": sel.is_overdue(task, sel.today()),
+        "overdue": sel.is_overdue(task, today()),
         "can_manage": access.can_manage_task(request.user, task),
         "can_report": can_report,
         "form": form or (ReportForm(initial={"status": task.status}) if can_report else None),

@@ -23,7 +23,7 @@ from giamngheo.core.numbers import Lang
 from giamngheo.core.standards.model import LegalBasis, Note
 from giamngheo.core.support.catalog import load_catalog
 from giamngheo.core.support.programme import Node, Programme, load_programmes
-from giamngheo.support.selectors.organisations import today
+from giamngheo.support.selectors.facts import today
 from giamngheo.support.views.common import english
 
 LEVELS = {

@@ -55,6 +55,7 @@ from giamngheo.support.models import (
     Support,
 )
 from giamngheo.support.selectors import projects as sel
+from giamngheo.support.selectors.facts import today
 from giamngheo.support.services import ledger
 from giamngheo.support.services import projects as services
 from giamngheo.support.services.common import require
@@ -144,7 +145,7 @@ def _detail(
     page = sel.project_page(
         request.user,
         project,
-        sel.today(),
+        today(),
         page_ho=to_int(q.get("trang_ho")),
         page_ht=to_int(q.get("trang_ht")),
     )
@@ -172,7 +173,7 @@ def _detail(
         "budget_form": BudgetForm(),
         "output_form": OutputForm(),
         "reasons": ReasonCode.choices,
-        "today": sel.today(),
+        "today": today(),
         **(forms or {}),
     }
     status = 400 if error else 200
@@ -288,9 +289,7 @@ def _form_page(
 @refusals
 def project_new_view(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        return _form_page(
-            request, project_form(request.user, initial={"year": sel.today().year}), None
-        )
+        return _form_page(request, project_form(request.user, initial={"year": today().year}), None)
     form = project_form(request.user, request.POST)
     if not form.is_valid():
         return _form_page(request, form, None)
@@ -348,8 +347,8 @@ def beneficiary_add_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     _manage(request, project)
     search = request.GET.get("q", "") or request.POST.get("q", "")
-    form = BeneficiaryForm(request.POST or None, initial={"on": sel.today()})
-    on = sel.today()
+    form = BeneficiaryForm(request.POST or None, initial={"on": today()})
+    on = today()
     error, failed = "", None
     if request.method == "POST":
         if form.is_valid():
@@ -415,9 +414,9 @@ def _support_form_page(
         "form": form,
         "error": error,
         "supports": support_rows(request.user, supports),
-        "recoveries": sel.household_recoveries(request.user, household, sel.today()),
+        "recoveries": sel.household_recoveries(request.user, household, today()),
         "reasons": ReasonCode.choices,
-        "today": sel.today(),
+        "today": today(),
         "can_record": access.can_record_for(request.user, None, household)
         or bool(form.fields["project"].choices[1:]),  # type: ignore[attr-defined]
     }
@@ -440,7 +439,7 @@ def support_new_view(request: HttpRequest, household_pk: int) -> HttpResponse:
     household = _household(request, household_pk)
     projects = {p.pk: p for p in _household_projects(request, household)}
     choices = [(p.pk, f"{p.name} ({p.year})") for p in projects.values()]
-    initial = {"on": sel.today(), "project": to_int(request.GET.get("du_an")), "source": "central"}
+    initial = {"on": today(), "project": to_int(request.GET.get("du_an")), "source": "central"}
     if request.method != "POST":
         return _support_form_page(
             request, household, SupportForm(projects=choices, initial=initial)
@@ -482,7 +481,7 @@ def support_action_view(request: HttpRequest, pk: int) -> HttpResponse:
         error = _("Kiểm tra lại ngày.")
     else:
         d = form.cleaned_data
-        on, user = d["on"] or sel.today(), request.user
+        on, user = d["on"] or today(), request.user
         act: dict[str, Callable[[], object]] = {
             "approve": lambda: ledger.support_approve(user, support),
             "deliver": lambda: ledger.support_deliver(user, support, on),
@@ -505,13 +504,13 @@ def support_action_view(request: HttpRequest, pk: int) -> HttpResponse:
 def _capital_page(
     request: HttpRequest, project: Project, template: str, extra: dict[str, Any]
 ) -> HttpResponse:
-    rows = sel.capital_rows(request.user, project, sel.today())
+    rows = sel.capital_rows(request.user, project, today())
     context = {
         "project": project,
         "rows": rows,
         "summary": sel.capital_summary(rows),
         "pool": sel.pool(project),
-        "today": sel.today(),
+        "today": today(),
         "can_record": any(ledger.can_record(request.user, r.recovery.support) for r in rows),
         "can_relend": access.can_manage_project(request.user, project),
         **extra,
@@ -526,10 +525,10 @@ def collections_view(request: HttpRequest, pk: int) -> HttpResponse:
     project = _project(request, pk)
     if not project.revolving:
         raise Http404(_("Dự án không quay vòng vốn."))
-    visible = sel.capital_rows(request.user, project, sel.today())
+    visible = sel.capital_rows(request.user, project, today())
     recoveries = {r.recovery.pk: r.recovery for r in visible}
     choices = [(r.recovery.pk, f"{r.household.code} — {r.household.head_name}") for r in visible]
-    form = CollectionForm(request.POST or None, recoveries=choices, initial={"on": sel.today()})
+    form = CollectionForm(request.POST or None, recoveries=choices, initial={"on": today()})
     error = ""
     if request.method == "POST":
         if form.is_valid():
@@ -563,7 +562,7 @@ def relend_view(request: HttpRequest, pk: int) -> HttpResponse:
         request.POST or None,
         households=choices,
         types=list(project.support_types),
-        initial={"on": sel.today()},
+        initial={"on": today()},
     )
     error = ""
     if request.method == "POST":
