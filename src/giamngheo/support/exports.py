@@ -7,7 +7,7 @@
   ``core.tables.Table`` (the command's text);
 * :func:`pipeline`: registered versus escaped per commune (``core.support.pipeline.
   registered_vs_escaped``), the pipeline page's summary; :func:`pipeline_table` its table;
-* :func:`money_tables`: the money report's tables (``core.support.funds.money_tables``).
+* :func:`money_tables`: the money report's tables (``core.support.money_report.money_tables``).
 
 No HTTP here: the functions take the user whose scope they read (the page's user, or the
 command's national actor), and a unit to stay within for the command. Labels are in the active
@@ -26,7 +26,6 @@ from openpyxl import Workbook
 
 from giamngheo.core.standards.model import UnknownStandard
 from giamngheo.core.support.catalog import load_catalog
-from giamngheo.core.support.funds import money_tables as build_money_tables
 from giamngheo.core.support.gaps import (
     INCOME,
     GapSummaryRow,
@@ -37,6 +36,7 @@ from giamngheo.core.support.gaps import (
     gap_summary,
     gaps,
 )
+from giamngheo.core.support.money_report import money_tables as build_money_tables
 from giamngheo.core.support.pipeline import PipelineRow, registered_vs_escaped
 from giamngheo.core.tables import Column, Row, Section, Table
 from giamngheo.geo.models import AdminUnit, Level

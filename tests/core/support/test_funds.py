@@ -17,22 +17,20 @@ from giamngheo.core.support.funds import (
     ChainEntry,
     ChainLine,
     FundsError,
-    MoneyEntry,
     Movement,
     Quarter,
     balances,
-    chain_entries,
     chain_totals,
     check_chain,
     check_commitment,
     check_dated_chain,
     check_entries,
-    money_tables,
     quarter_of,
     quarters_between,
     rollup,
     source_label,
 )
+from giamngheo.core.support.money_report import MoneyEntry, chain_entries, money_tables
 from giamngheo.core.tables import Table, tables_json, write_xlsx
 
 M = 1_000_000

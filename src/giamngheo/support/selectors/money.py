@@ -1,7 +1,7 @@
 """Money reads: what each commune was allocated, disbursed and settled in a budget year (for
 the plan page), the decisions a user may see, a decision's lines with their sums, the chain
 lines and findings at three levels (``core.support.funds.check_chain``) and the report's money
-entries (``core.support.funds.MoneyEntry`` for ``money_tables``).
+entries (``core.support.money_report.MoneyEntry`` for ``money_tables``).
 
 Scope: a line is visible to users who see the decision's issuing unit (they see every line
 and the totals) and to users of the line's commune (they see that commune's lines only, so
@@ -39,7 +39,6 @@ from giamngheo.core.support.funds import (
     SOURCES,
     ChainLine,
     Finding,
-    MoneyEntry,
     Movement,
     Quarter,
     check_chain,
@@ -47,6 +46,7 @@ from giamngheo.core.support.funds import (
     quarter_of,
     source_label,
 )
+from giamngheo.core.support.money_report import MoneyEntry
 from giamngheo.core.support.programme import UnknownProgramme, programme_by_id
 from giamngheo.geo.models import AdminUnit, Level
 from giamngheo.support.access import (
@@ -444,7 +444,7 @@ def chain_findings(rows: Sequence[LineRow], lang: Lang = "vi") -> dict[ChainLeve
 # --- the report --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class MoneyReport:
-    """What ``core.support.funds.money_tables`` needs: the entries and the labels (in the
+    """What ``core.support.money_report.money_tables`` needs: the entries and the labels (in the
     rows' order)."""
 
     entries: list[MoneyEntry]

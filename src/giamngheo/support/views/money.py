@@ -10,7 +10,7 @@ money report.
 * ``support:disbursement_new``, ``support:settlement_new``
   (``kinh-phi/quyet-dinh/<pk>/giai-ngan/``, ``…/quyet-toan/``, ``?dong=<line>``);
 * ``support:money_report`` (``kinh-phi/bao-cao/?nam=2020&ky=2020-Q1``, ``&format=xlsx``):
-  source × programme node × commune × quarter (``core.support.funds.money_tables``).
+  source × programme node × commune × quarter (``core.support.money_report.money_tables``).
 
 A commune's user sees its commune's lines only and no totals of a decision; a decision it has
 no line in answers 404. Writes go through ``support.services.money``.
